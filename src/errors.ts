@@ -1,0 +1,107 @@
+// Every failure the tool can report is one of these classes; `exitCodeFor` is the one place that maps
+// them to the process exit code, so the table in --help and the README stays true.
+
+export const ExitCode = {
+  ok: 0,
+  /** A bug or an error we did not anticipate. */
+  internal: 1,
+  /** Bad flags or environment: nothing was read or sent. */
+  usage: 2,
+  /** The artifact file could not be read, or changed while it was read. */
+  inputFile: 3,
+  /** Upload to S3 failed: nothing was registered. */
+  upload: 4,
+  /** The object is in S3 but the admin API did not accept the registration. */
+  notRegistered: 5,
+  interruptedSigint: 130,
+  interruptedSigterm: 143,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export abstract class PublishArtifactError extends Error {
+  abstract readonly exitCode: ExitCode;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** Invalid flags or environment. `problems` holds one line per problem found. */
+export class UsageError extends PublishArtifactError {
+  readonly exitCode = ExitCode.usage;
+  readonly problems: readonly string[];
+  constructor(problems: string | readonly string[]) {
+    const list = typeof problems === "string" ? [problems] : problems;
+    super(list.join("\n"));
+    this.problems = list;
+  }
+}
+
+export class InputFileError extends PublishArtifactError {
+  readonly exitCode = ExitCode.inputFile;
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The upload did not complete: nothing was registered. */
+export class UploadError extends PublishArtifactError {
+  readonly exitCode: ExitCode = ExitCode.upload;
+}
+
+/** A request to S3 failed; carries what S3 said so the user can act on it. */
+export class S3Error extends UploadError {
+  constructor(
+    /** The S3 operation, e.g. "PutObject" or "UploadPart 3". */
+    readonly operation: string,
+    /** HTTP status, or 0 when no response arrived. */
+    readonly status: number,
+    /** S3's `<Code>`, e.g. "SignatureDoesNotMatch"; empty when the body had none. */
+    readonly code: string,
+    /** S3's `<Message>`, or a description of the network failure. */
+    readonly serverMessage: string,
+    readonly requestId = "",
+    options?: ErrorOptions,
+  ) {
+    const what = status === 0 ? "no response" : `HTTP ${status}${code ? ` ${code}` : ""}`;
+    super(`S3 ${operation} failed: ${what}${serverMessage ? `: ${serverMessage}` : ""}`, options);
+  }
+}
+
+/** Our own accounting of the bytes does not agree with itself: never publish such an object. */
+export class IntegrityError extends UploadError {}
+
+/** The object was uploaded but the admin API did not register it. */
+export class RegistrationError extends PublishArtifactError {
+  readonly exitCode = ExitCode.notRegistered;
+  constructor(
+    /** HTTP status, or 0 when no response arrived. */
+    readonly status: number,
+    /** The server's answer (cut short), or a description of the network failure. */
+    readonly serverMessage: string,
+    options?: ErrorOptions,
+  ) {
+    const what = status === 0 ? "no response" : `HTTP ${status}`;
+    super(`admin API registration failed: ${what}${serverMessage ? `: ${serverMessage}` : ""}`, options);
+  }
+}
+
+export function exitCodeFor(error: unknown): ExitCode {
+  return error instanceof PublishArtifactError ? error.exitCode : ExitCode.internal;
+}
+
+/** The text printed for an error: one line per problem, never a stack trace for expected failures. */
+export function describeError(error: unknown): string {
+  if (error instanceof PublishArtifactError) return error.message;
+  if (error instanceof Error) return `unexpected error: ${error.message}`;
+  return `unexpected error: ${String(error)}`;
+}
+
+/** Cut a server's answer to something fit for one line of a terminal. */
+export function oneLine(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}

@@ -1,0 +1,95 @@
+// The artifact file as a stream of chunks, read with explicit positions so that a file that shrinks or grows
+// while we read it is detected: publishing a half-written artifact would break every loader that takes it.
+//
+// node:fs/promises because neither web standard nor a common API of Bun and Deno reads files; Bun, Deno
+// and the compiled binary all implement this module.
+import { open, type FileHandle } from "node:fs/promises";
+import { InputFileError } from "./errors.ts";
+
+export const FILE_CHUNK_SIZE = 1024 * 1024;
+
+export interface ArtifactSource {
+  path: string;
+  /** Size when the file was opened; the stream errors if the file then changes size. */
+  size: number;
+  stream: ReadableStream<Uint8Array>;
+}
+
+function openFailure(path: string, error: unknown): InputFileError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason =
+    code === "ENOENT"
+      ? "no such file"
+      : code === "EACCES" || code === "EPERM"
+        ? "permission denied"
+        : code === "EISDIR"
+          ? "it is a directory, not a file"
+          : ((error as Error | undefined)?.message ?? String(error));
+  return new InputFileError(`cannot read --file ${path}: ${reason}`, path, { cause: error });
+}
+
+export async function openArtifact(path: string, chunkSize = FILE_CHUNK_SIZE): Promise<ArtifactSource> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw openFailure(path, error);
+  }
+  let size: number;
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new InputFileError(`cannot read --file ${path}: it is a directory, not a file`, path);
+    if (!stat.isFile()) throw new InputFileError(`cannot read --file ${path}: it is not a regular file`, path);
+    size = stat.size;
+  } catch (error) {
+    await handle.close();
+    throw error instanceof InputFileError ? error : openFailure(path, error);
+  }
+
+  let position = 0;
+  let closed = false;
+  const close = async () => {
+    if (!closed) {
+      closed = true;
+      await handle.close();
+    }
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (position === size) {
+          // One byte past the end tells a file that is still being written from one that is complete.
+          const probe = await handle.read(new Uint8Array(1), 0, 1, position);
+          await close();
+          if (probe.bytesRead > 0) {
+            throw new InputFileError(
+              `--file ${path} grew while it was read (was ${size} bytes): publish it once it is completely written`,
+              path,
+            );
+          }
+          controller.close();
+          return;
+        }
+        const want = Math.min(chunkSize, size - position);
+        const buffer = new Uint8Array(want);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        if (bytesRead === 0) {
+          await close();
+          throw new InputFileError(
+            `--file ${path} shrank while it was read (was ${size} bytes, ended at ${position}): publish it once it is completely written`,
+            path,
+          );
+        }
+        position += bytesRead;
+        controller.enqueue(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
+      } catch (error) {
+        await close().catch(() => {});
+        controller.error(error instanceof InputFileError ? error : openFailure(path, error));
+      }
+    },
+    async cancel() {
+      await close();
+    },
+  });
+  return { path, size, stream };
+}

@@ -1,0 +1,52 @@
+// The streamed AES-CBC must equal one-shot AES-256-CBC with PKCS7 as node:crypto and the openssl CLI do it.
+import { describe, expect, test } from "bun:test";
+import { createCipheriv } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { aesCbcEncryptStream, randomBytes } from "../../src/aes-cbc.ts";
+import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
+
+function reference(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
+  const cipher = createCipheriv("aes-256-cbc", key, iv);
+  return new Uint8Array(Buffer.concat([Buffer.from(iv), cipher.update(data), cipher.final()]));
+}
+
+describe("aesCbcEncryptStream", () => {
+  const key = pseudoRandomBytes(32, 7);
+  const iv = pseudoRandomBytes(16, 9);
+
+  // Sizes around the block and the chunk boundary (chunk 64 bytes here), fed in awkward pieces.
+  for (const size of [0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 1000]) {
+    test(`${size} bytes equal node:crypto`, async () => {
+      const data = pseudoRandomBytes(size, size + 1);
+      const out = await collect(streamOf(cut(data, [1, 7, 64, 3])).pipeThrough(aesCbcEncryptStream(key, iv, 64)));
+      expect(Buffer.from(out).equals(Buffer.from(reference(key, iv, data)))).toBe(true);
+    });
+  }
+
+  test("the default 1 MiB chunks across several chunks equal node:crypto", async () => {
+    const data = pseudoRandomBytes(3 * 1024 * 1024 + 5, 3);
+    const out = await collect(streamOf(cut(data, [65536, 100_000])).pipeThrough(aesCbcEncryptStream(key, iv)));
+    expect(Buffer.from(out).equals(Buffer.from(reference(key, iv, data)))).toBe(true);
+  });
+
+  test("the openssl CLI decrypts it", async () => {
+    const data = pseudoRandomBytes(5000, 11);
+    const out = await collect(streamOf(cut(data, [333])).pipeThrough(aesCbcEncryptStream(key, iv, 1024)));
+    const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+    const result = spawnSync("openssl", ["enc", "-d", "-aes-256-cbc", "-K", hex(key), "-iv", hex(out.subarray(0, 16))], {
+      input: out.subarray(16),
+    });
+    expect(result.status).toBe(0);
+    expect(Buffer.from(result.stdout).equals(Buffer.from(data))).toBe(true);
+  });
+
+  test("rejects bad key, IV and chunk sizes", () => {
+    expect(() => aesCbcEncryptStream(randomBytes(16), iv)).toThrow(RangeError);
+    expect(() => aesCbcEncryptStream(key, randomBytes(8))).toThrow(RangeError);
+    expect(() => aesCbcEncryptStream(key, iv, 100)).toThrow(RangeError);
+  });
+
+  test("randomBytes gives fresh bytes each time", () => {
+    expect(Buffer.from(randomBytes(32)).equals(Buffer.from(randomBytes(32)))).toBe(false);
+  });
+});
