@@ -1,0 +1,77 @@
+// The four requests of a multipart upload. ETags come from the UploadPart responses: Ceph RGW answers
+// Complete with an empty ETag, so nothing here depends on Complete's body beyond finding an error in it.
+import { S3Error, oneLine } from "../errors.ts";
+import type { S3Client } from "./client.ts";
+import { escapeXml, xmlElement } from "./xml.ts";
+
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+}
+
+export async function createMultipartUpload(client: S3Client, key: string, signal?: AbortSignal): Promise<string> {
+  const response = await client.send(
+    "CreateMultipartUpload",
+    { method: "POST", key, query: { uploads: "" }, headers: { "content-type": "application/octet-stream" } },
+    signal,
+  );
+  const uploadId = xmlElement(await response.text(), "UploadId");
+  if (!uploadId) throw new S3Error("CreateMultipartUpload", response.status, "", "the answer held no UploadId");
+  return uploadId;
+}
+
+export async function uploadPart(
+  client: S3Client,
+  key: string,
+  uploadId: string,
+  partNumber: number,
+  body: Uint8Array<ArrayBuffer>,
+  signal?: AbortSignal,
+): Promise<CompletedPart> {
+  const operation = `UploadPart ${partNumber}`;
+  const response = await client.send(
+    operation,
+    { method: "PUT", key, query: { partNumber: String(partNumber), uploadId }, body },
+    signal,
+  );
+  await response.body?.cancel();
+  const etag = response.headers.get("etag");
+  if (!etag) throw new S3Error(operation, response.status, "", "the answer held no ETag");
+  return { partNumber, etag };
+}
+
+export async function completeMultipartUpload(
+  client: S3Client,
+  key: string,
+  uploadId: string,
+  parts: readonly CompletedPart[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const xml =
+    "<CompleteMultipartUpload>" +
+    parts
+      .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`)
+      .join("") +
+    "</CompleteMultipartUpload>";
+  const response = await client.send(
+    "CompleteMultipartUpload",
+    { method: "POST", key, query: { uploadId }, body: new TextEncoder().encode(xml) },
+    signal,
+  );
+  // S3 may answer 200 and still report a failure in the body.
+  const body = await response.text();
+  if (/<Error>/.test(body)) {
+    throw new S3Error(
+      "CompleteMultipartUpload",
+      response.status,
+      xmlElement(body, "Code"),
+      oneLine(xmlElement(body, "Message")),
+      xmlElement(body, "RequestId"),
+    );
+  }
+}
+
+export async function abortMultipartUpload(client: S3Client, key: string, uploadId: string, signal?: AbortSignal): Promise<void> {
+  const response = await client.send("AbortMultipartUpload", { method: "DELETE", key, query: { uploadId } }, signal);
+  await response.body?.cancel();
+}

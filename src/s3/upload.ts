@@ -1,0 +1,127 @@
+// The upload sink: one PutObject when the ciphertext fits in one part, otherwise a multipart upload with
+// several parts in flight. A failed multipart upload is always aborted, so no orphaned parts keep costing
+// storage.
+import { UploadError } from "../errors.ts";
+import type { S3Client } from "./client.ts";
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  uploadPart,
+  type CompletedPart,
+} from "./multipart.ts";
+import { MAX_PARTS } from "./part-size.ts";
+import { readParts } from "./parts.ts";
+import { putObject } from "./put-object.ts";
+
+export interface UploadOptions {
+  partSize: number;
+  /** Parts uploaded at the same time. Memory is about partSize × (concurrency + 1). */
+  concurrency: number;
+  signal?: AbortSignal;
+  /** Called after each request body has been accepted by S3. */
+  onUploaded?: (bytes: number) => void;
+}
+
+export interface UploadResult {
+  /** Bytes S3 accepted, summed over every request body. */
+  bytes: number;
+  /** 0 for a single PutObject. */
+  parts: number;
+}
+
+export async function uploadStream(
+  client: S3Client,
+  key: string,
+  stream: ReadableStream<Uint8Array>,
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const parts = readParts(stream, options.partSize);
+  // Two parts tell a PutObject from a multipart upload; `head` is emptied as they go up, so no reference
+  // here keeps their memory alive.
+  const head = await takeParts(parts, 2);
+  if (head.length < 2) {
+    const body = head.pop() ?? new Uint8Array(0);
+    await putObject(client, key, body, options.signal);
+    options.onUploaded?.(body.byteLength);
+    return { bytes: body.byteLength, parts: 0 };
+  }
+
+  const uploadId = await createMultipartUpload(client, key, options.signal);
+  try {
+    return await uploadParts(client, key, uploadId, head, parts, options);
+  } catch (error) {
+    await parts.return();
+    // The upload's own failure is what the user must see; a failed abort is reported beside it.
+    await abortMultipartUpload(client, key, uploadId).catch((abortError: unknown) => {
+      throw new AggregateError([error, abortError], `${(error as Error).message}; the multipart upload could not be aborted either`);
+    });
+    throw error;
+  }
+}
+
+async function uploadParts(
+  client: S3Client,
+  key: string,
+  uploadId: string,
+  head: Uint8Array<ArrayBuffer>[],
+  rest: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const completed: CompletedPart[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  let bytes = 0;
+  let partNumber = 0;
+
+  const start = (body: Uint8Array<ArrayBuffer>) => {
+    partNumber += 1;
+    const task = uploadPart(client, key, uploadId, partNumber, body, options.signal).then(
+      (part) => {
+        completed.push(part);
+        bytes += body.byteLength;
+        options.onUploaded?.(body.byteLength);
+      },
+      (error: unknown) => {
+        failure ??= { error };
+      },
+    );
+    const tracked = task.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+
+  const sources = (async function* () {
+    while (head.length > 0) yield head.shift() as Uint8Array<ArrayBuffer>;
+    yield* rest;
+  })();
+  for await (const body of sources) {
+    if (partNumber === MAX_PARTS) {
+      failure ??= {
+        error: new UploadError(`the ciphertext needs more than ${MAX_PARTS} parts of ${options.partSize} bytes: raise --part-size`),
+      };
+      break;
+    }
+    start(body);
+    while (inFlight.size >= options.concurrency && !failure) await Promise.race(inFlight);
+    if (failure) break;
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
+
+  completed.sort((a, b) => a.partNumber - b.partNumber);
+  await completeMultipartUpload(client, key, uploadId, completed, options.signal);
+  return { bytes, parts: completed.length };
+}
+
+async function takeParts(
+  parts: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
+  count: number,
+): Promise<Uint8Array<ArrayBuffer>[]> {
+  const taken: Uint8Array<ArrayBuffer>[] = [];
+  while (taken.length < count) {
+    const next = await parts.next();
+    if (next.done) break;
+    taken.push(next.value);
+  }
+  return taken;
+}

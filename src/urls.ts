@@ -1,0 +1,24 @@
+// URL joining as users expect it: exactly one slash between a base and a path, however either was written.
+
+export function joinUrl(base: string, path: string): string {
+  const trimmedPath = path.replace(/^\/+/, "");
+  const trimmedBase = base.replace(/\/+$/, "");
+  return trimmedPath === "" ? trimmedBase : `${trimmedBase}/${trimmedPath}`;
+}
+
+/**
+ * The `cdn_url` of the registration, as the spec defines it: `{CDN_PUBLIC_BASE_URL}/{object_key}`, or
+ * `{S3_ENDPOINT}/{S3_BUCKET}/{object_key}` without a CDN. The key is inserted as is, like the Python script did,
+ * so loaders see the same string for the same artifact.
+ */
+export function cdnUrlFor(where: { cdnBaseUrl: string | undefined; endpoint: string; bucket: string; objectKey: string }): string {
+  const base = where.cdnBaseUrl ?? joinUrl(where.endpoint, where.bucket);
+  return joinUrl(base, where.objectKey);
+}
+
+/** A URL fit for an error message: no credentials, query string or fragment (a presigned URL carries secrets there). */
+export function redactUrl(url: string): string {
+  if (!URL.canParse(url)) return "(invalid URL)";
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}
