@@ -1,0 +1,54 @@
+// The --help text, kept beside nothing else so that printing it loads no heavy module.
+import { versionLine } from "./version.ts";
+
+export function helpText(): string {
+  return `${versionLine()}
+Compress a build artifact with gzip, encrypt it with a fresh AES-256 key (AES-CBC, PKCS7, IV first),
+upload it to S3-compatible storage and register it with the admin API.
+
+Usage:
+  publish-artifact --file PATH --resource-name NAME --dev-stage STAGE --architecture ARCH --version VERSION [--json]
+  publish-artifact version
+  publish-artifact --help
+
+Flags:
+  --file PATH             The artifact to publish (a .trt model, a docker image tarball, ...).
+  --resource-name NAME    Name of the resource, e.g. my_model.
+  --dev-stage STAGE       Stage, e.g. dev, staging, prod. First segment of the object key.
+  --architecture ARCH     Target architecture, e.g. arm64 or x86_64.
+  --version VERSION       The artifact's version, kept exactly as typed (1.10 stays 1.10).
+  --json                  Print the result as one JSON object on stdout (no encryption key in it).
+  --part-size SIZE        Multipart part size, 5MiB to 5GiB (default: 8MiB or more, from the file's size).
+  --concurrency N         Parts uploaded at the same time, 1 to 64 (default: 4).
+  -h, --help              Show this help. The program's own version: publish-artifact version.
+
+The object key is {dev_stage}/{resource_name}-{architecture}-{version}.enc
+
+Environment:
+  S3_ENDPOINT             required  S3-compatible endpoint URL, e.g. https://s3.example.com
+  S3_ACCESS_KEY           required  Upload credentials: access key id
+  S3_SECRET_KEY           required  Upload credentials: secret key
+  S3_BUCKET               required  Target bucket
+  S3_REGION               optional  Signing region (default: us-east-1)
+  ADMIN_API_URL           required  Admin API base URL
+  ADMIN_API_TOKEN         required  Bearer token for the publish request
+  ADMIN_API_PUBLISH_PATH  optional  Path below ADMIN_API_URL (default: internal/resources/publish)
+  CDN_PUBLIC_BASE_URL     optional  cdn_url becomes {CDN_PUBLIC_BASE_URL}/{object_key};
+                                    without it {S3_ENDPOINT}/{S3_BUCKET}/{object_key}
+
+Exit codes:
+  0    published: uploaded and registered
+  1    unexpected internal error (a bug: please report it)
+  2    usage or configuration error: nothing was read or sent
+  3    the input file could not be read, or changed while it was read
+  4    upload failed: nothing was registered, a multipart upload was aborted
+  5    uploaded but not registered: the admin API refused or could not be reached
+  130  interrupted by SIGINT (143: by SIGTERM); a multipart upload was aborted
+
+Example:
+  export S3_ENDPOINT=https://s3.example.com S3_ACCESS_KEY=... S3_SECRET_KEY=... S3_BUCKET=artifacts
+  export ADMIN_API_URL=https://admin.example.com ADMIN_API_TOKEN=...
+  publish-artifact --file ./model.trt --resource-name my_model --dev-stage dev \\
+    --architecture arm64 --version 2026-04-15
+`;
+}

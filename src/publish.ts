@@ -1,0 +1,90 @@
+// The whole job: file → gzip → AES-256-CBC → (count + SHA-256) → S3, then registration with the admin API.
+// Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
+import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
+import { registerArtifact, type RegistrationPayload } from "./admin.ts";
+import type { PublishConfig } from "./config.ts";
+import { DigestStream } from "./digest.ts";
+import { IntegrityError } from "./errors.ts";
+import { openArtifact } from "./file-source.ts";
+import { gzipStream } from "./gzip.ts";
+import { toHex } from "./hex.ts";
+import { S3Client, type Fetch } from "./s3/client.ts";
+import { partSizeFor } from "./s3/part-size.ts";
+import { deleteObject, headObjectSize } from "./s3/put-object.ts";
+import { uploadStream } from "./s3/upload.ts";
+
+export interface PublishOptions {
+  fetch?: Fetch;
+  signal?: AbortSignal;
+  /** Told when the upload is done and registration starts. */
+  onStage?: (stage: "upload" | "register") => void;
+}
+
+export interface PublishResult {
+  objectKey: string;
+  payload: RegistrationPayload;
+  inputBytes: number;
+  /** Multipart parts; 0 for a single PutObject. */
+  parts: number;
+  partSize: number;
+  elapsedMs: number;
+}
+
+export async function publishArtifact(config: PublishConfig, options: PublishOptions = {}): Promise<PublishResult> {
+  const started = performance.now();
+  const source = await openArtifact(config.file);
+  const key = randomBytes(32);
+  const iv = randomBytes(16);
+  const digest = new DigestStream();
+  const ciphertext = source.stream.pipeThrough(gzipStream()).pipeThrough(aesCbcEncryptStream(key, iv)).pipeThrough(digest);
+
+  const client = new S3Client(config.s3, options.fetch);
+  const partSize = config.partSize ?? partSizeFor(source.size);
+  options.onStage?.("upload");
+  const uploaded = await uploadStream(client, config.objectKey, ciphertext, {
+    partSize,
+    concurrency: config.concurrency,
+    signal: options.signal,
+  });
+  await checkUploadedBytes(client, config.objectKey, digest.bytes, uploaded.bytes, options.signal);
+
+  const payload: RegistrationPayload = {
+    resource_name: config.names.resourceName,
+    dev_stage: config.names.devStage,
+    architecture: config.names.architecture,
+    version: config.names.version,
+    cdn_url: config.cdnUrl,
+    sha256: digest.sha256,
+    encryption_key: toHex(key),
+    size_bytes: digest.bytes,
+  };
+  options.onStage?.("register");
+  await registerArtifact(config.publishUrl, config.adminToken, payload, { fetch: options.fetch, signal: options.signal });
+  return {
+    objectKey: config.objectKey,
+    payload,
+    inputBytes: source.size,
+    parts: uploaded.parts,
+    partSize,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/**
+ * The bytes hashed, the bytes sent and the object's size in S3 must all agree; an object that fails this is
+ * deleted rather than registered, since its sha256 would be wrong for every loader.
+ */
+async function checkUploadedBytes(
+  client: S3Client,
+  objectKey: string,
+  hashed: number,
+  sent: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const stored = await headObjectSize(client, objectKey, signal);
+  if (hashed === sent && sent === stored) return;
+  await deleteObject(client, objectKey, signal).catch(() => {});
+  throw new IntegrityError(
+    `upload size mismatch: ${hashed} bytes produced, ${sent} sent, ${stored} stored in S3; the object was deleted and nothing was registered`,
+  );
+}

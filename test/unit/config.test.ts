@@ -1,0 +1,110 @@
+import { describe, expect, test } from "bun:test";
+import { loadPublishConfig, type Env } from "../../src/config.ts";
+import { UsageError } from "../../src/errors.ts";
+
+const ENV: Env = {
+  S3_ENDPOINT: "https://s3.example/",
+  S3_ACCESS_KEY: "AKID",
+  S3_SECRET_KEY: "secret-secret",
+  S3_BUCKET: "artifacts",
+  ADMIN_API_URL: "https://admin.example/",
+  ADMIN_API_TOKEN: "token-token",
+};
+const FLAGS = { file: ["./m.trt"], resourceName: ["my_model"], devStage: ["dev"], architecture: ["arm64"], version: ["2026-04-15"] };
+
+function problems(flags: Record<string, unknown>, env: Env): readonly string[] {
+  try {
+    loadPublishConfig(flags, env);
+  } catch (error) {
+    if (error instanceof UsageError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadPublishConfig", () => {
+  test("builds the object key, URLs and defaults of the spec", () => {
+    const config = loadPublishConfig(FLAGS, ENV);
+    expect(config.objectKey).toBe("dev/my_model-arm64-2026-04-15.enc");
+    expect(config.publishUrl).toBe("https://admin.example/internal/resources/publish");
+    expect(config.cdnUrl).toBe("https://s3.example/artifacts/dev/my_model-arm64-2026-04-15.enc");
+    expect(config.s3).toEqual({
+      endpoint: "https://s3.example",
+      accessKeyId: "AKID",
+      secretAccessKey: "secret-secret",
+      bucket: "artifacts",
+      region: "us-east-1",
+    });
+    expect(config.concurrency).toBe(4);
+    expect(config.partSize).toBeUndefined();
+    expect(config.json).toBe(false);
+  });
+
+  test("optional variables: region, publish path, CDN; empty means unset", () => {
+    const config = loadPublishConfig(FLAGS, {
+      ...ENV,
+      S3_REGION: "eu-west-3",
+      ADMIN_API_PUBLISH_PATH: "/v2/publish",
+      CDN_PUBLIC_BASE_URL: "https://cdn.example/base/",
+    });
+    expect(config.s3.region).toBe("eu-west-3");
+    expect(config.publishUrl).toBe("https://admin.example/v2/publish");
+    expect(config.cdnUrl).toBe("https://cdn.example/base/dev/my_model-arm64-2026-04-15.enc");
+    const empty = loadPublishConfig(FLAGS, { ...ENV, S3_REGION: "", ADMIN_API_PUBLISH_PATH: "", CDN_PUBLIC_BASE_URL: "" });
+    expect(empty.s3.region).toBe("us-east-1");
+    expect(empty.publishUrl).toBe("https://admin.example/internal/resources/publish");
+  });
+
+  const envCases: [string, Env, string][] = [];
+  for (const name of Object.keys(ENV)) {
+    envCases.push([`${name} missing`, { ...ENV, [name]: undefined }, `${name} is not set: `]);
+    envCases.push([`${name} empty`, { ...ENV, [name]: "" }, `${name} is empty: `]);
+  }
+  for (const name of ["S3_ENDPOINT", "ADMIN_API_URL", "CDN_PUBLIC_BASE_URL"]) {
+    envCases.push([`${name} not a URL`, { ...ENV, [name]: "s3.example" }, `${name} is not a valid URL`]);
+    envCases.push([`${name} ftp`, { ...ENV, [name]: "ftp://s3.example" }, `${name} must start with http:// or https://`]);
+    envCases.push([`${name} credentials`, { ...ENV, [name]: "https://u:pw@s3.example" }, `${name} must not contain credentials`]);
+    envCases.push([`${name} query`, { ...ENV, [name]: "https://s3.example/?a=b" }, `${name} must not have a query string`]);
+  }
+  envCases.push(["bucket with slash", { ...ENV, S3_BUCKET: "a/b" }, "S3_BUCKET must be a bare bucket name"]);
+  for (const [name, env, expected] of envCases) {
+    test(`environment: ${name}`, () => {
+      const found = problems(FLAGS, env);
+      expect(found.length).toBe(1);
+      expect(found[0]).toStartWith(expected);
+    });
+  }
+
+  const flagCases: [string, Record<string, unknown>, string][] = [
+    ["--file missing", { ...FLAGS, file: undefined }, "--file is required, e.g. --file ./model.trt"],
+    ["--version without value", { ...FLAGS, version: [true] }, "--version needs a value, e.g. --version 2026-04-15"],
+    ["--version twice", { ...FLAGS, version: ["1", "2"] }, "--version was given more than once: give it once"],
+    ["empty name", { ...FLAGS, resourceName: [""] }, "--resource-name is empty: give a non-empty value, e.g. --resource-name my_model"],
+    ["slash", { ...FLAGS, devStage: ["a/b"] }, '--dev-stage contains "/" or "\\", which would change the object key\'s path: remove it'],
+    ["backslash", { ...FLAGS, architecture: ["a\\b"] }, '--architecture contains "/" or "\\", which would change the object key\'s path: remove it'],
+    ["dot", { ...FLAGS, devStage: ["."] }, '--dev-stage must not be "." or "..": give a real name'],
+    ["dot dot", { ...FLAGS, version: [".."] }, '--version must not be "." or "..": give a real name'],
+    ["control character", { ...FLAGS, version: ["1\n2"] }, "--version contains control characters: remove them"],
+    ["leading space", { ...FLAGS, resourceName: [" m"] }, "--resource-name has leading or trailing spaces: remove them"],
+    ["trailing space", { ...FLAGS, resourceName: ["m "] }, "--resource-name has leading or trailing spaces: remove them"],
+    ["part size too small", { ...FLAGS, partSize: ["1MiB"] }, "--part-size must be a size between 5MiB and 5GiB, e.g. --part-size 64MiB"],
+    ["concurrency zero", { ...FLAGS, concurrency: ["0"] }, "--concurrency must be a whole number from 1 to 64, e.g. --concurrency 4"],
+  ];
+  for (const [name, flags, expected] of flagCases) {
+    test(`flags: ${name}`, () => {
+      expect(problems(flags, ENV)).toEqual([expected]);
+    });
+  }
+
+  test("every problem is reported at once, one line each", () => {
+    const found = problems({}, {});
+    expect(found.length).toBe(11);
+    for (const line of found) expect(line).not.toContain("\n");
+  });
+
+  test("numeric-looking names stay as typed", () => {
+    for (const version of ["1.10", "007", "0x1f", "1e3", "2026-04-15"]) {
+      expect(loadPublishConfig({ ...FLAGS, version: [version] }, ENV).names.version).toBe(version);
+    }
+  });
+});
