@@ -2,7 +2,8 @@
 # A real S3 server for the tests and the demo: Ceph's radosgw from Debian's packages, one mon and one
 # memstore OSD on 127.0.0.1, no auth inside the cluster (S3 requests are still SigV4-checked by radosgw).
 #
-#   scripts/radosgw.sh install        apt-get install the Ceph packages if they are missing
+#   scripts/radosgw.sh install        apt-get install what is missing: the Ceph packages, and the independent
+#                                     tools the tests and the demo check our output with (curl, openssl)
 #   scripts/radosgw.sh start DIR      start a cluster in DIR (must not exist), create a user and a bucket,
 #                                     write DIR/env (S3_ENDPOINT=..., one per line) and print it
 #   scripts/radosgw.sh stop DIR       stop exactly the daemons started in DIR, then remove DIR
@@ -12,25 +13,26 @@
 # RADOSGW_BUCKET.
 set -euo pipefail
 
-PACKAGES=(ceph-mon ceph-osd radosgw ceph-common)
+PACKAGES=(ceph-mon ceph-osd radosgw ceph-common curl openssl)
 
 say() { printf 'radosgw.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 install_packages() {
-  if command -v radosgw >/dev/null && command -v ceph-mon >/dev/null && command -v ceph-osd >/dev/null \
-    && command -v radosgw-admin >/dev/null && command -v monmaptool >/dev/null; then
-    return 0
-  fi
+  local missing=0 tool
+  for tool in radosgw radosgw-admin ceph-mon ceph-osd monmaptool ceph curl openssl; do
+    command -v "$tool" >/dev/null || missing=1
+  done
+  [ "$missing" = 1 ] || return 0
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null || die "Ceph radosgw is not installed and installing it needs root: run as root or install ${PACKAGES[*]}"
     sudo=(sudo)
   fi
-  say "Ceph radosgw is not installed: installing ${PACKAGES[*]} curl from Debian's packages (about 30 s)"
+  say "the local S3 server (Ceph radosgw) or its tools are missing: installing ${PACKAGES[*]} from Debian's packages (about 30 s)"
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${PACKAGES[@]}" curl >&2
+    "${PACKAGES[@]}" >&2
 }
 
 # A TCP port nobody listens on, from a range the kernel does not hand out for outgoing connections.

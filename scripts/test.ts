@@ -1,0 +1,24 @@
+// `npm test`: start a real S3 server (Ceph radosgw, scripts/radosgw.sh), run `bun test` against it, and stop
+// exactly what was started, whatever happens. Extra arguments go to `bun test` (e.g. a file filter).
+import { spawn, spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const dir = join(tmpdir(), `publish-artifact-radosgw-${process.pid}`);
+const radosgw = (...args: string[]) => spawnSync("bash", ["scripts/radosgw.sh", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+
+const started = radosgw("start", dir);
+if (started.status !== 0) {
+  radosgw("stop", dir);
+  console.error("test: could not start the S3 server (radosgw); see the messages above");
+  process.exit(1);
+}
+
+const child = spawn(process.execPath, ["test", "--timeout", "300000", ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env: { ...process.env, TEST_RADOSGW_ENV: join(dir, "env") },
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+const code: number = await new Promise((resolve) => child.on("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+radosgw("stop", dir);
+process.exit(code);

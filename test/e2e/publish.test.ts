@@ -1,0 +1,222 @@
+// The whole publish, run as a user runs it, against the real S3 server (radosgw) and a real admin API,
+// checked with curl, sha256sum, openssl and gunzip.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
+import { runCli, type CliRun, type Runtime } from "../support/run-cli.ts";
+import { curlDelete, listObjects, openMultipartUploads, s3Env, type S3Env } from "../support/s3.ts";
+import { pseudoRandomBytes } from "../support/streams.ts";
+import { verifyPublished } from "../support/verify.ts";
+
+let s3: S3Env;
+let admin: AdminServer;
+let work: string;
+
+beforeAll(() => {
+  s3 = s3Env();
+  admin = startAdminServer();
+});
+afterAll(async () => {
+  await admin.stop();
+});
+afterEach(() => {
+  // memstore keeps every object in RAM: leave the bucket empty for the next test.
+  for (const key of listObjects(s3)) curlDelete(s3, decodeXml(key));
+  admin.registrations.length = 0;
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function decodeXml(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return { ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, ...extra };
+}
+
+/** A file half random, half compressible text, like a model or an image tarball. */
+function artifact(size: number, seed = 1): string {
+  work = mkdtempSync(join(tmpdir(), "publish-artifact-e2e-"));
+  const data = new Uint8Array(size);
+  const half = Math.floor(size / 2);
+  data.set(pseudoRandomBytes(half, seed), 0);
+  const text = new TextEncoder().encode("layer sha256:0123456789abcdef size=4096 mode=0644\n".repeat(Math.ceil((size - half) / 50) + 1));
+  data.set(text.subarray(0, size - half), half);
+  const path = join(work, "artifact.bin");
+  writeFileSync(path, data);
+  return path;
+}
+
+function publishArgs(file: string, names: Partial<Record<"resource" | "stage" | "arch" | "version", string>> = {}): string[] {
+  return [
+    "--file",
+    file,
+    "--resource-name",
+    names.resource ?? "my_model",
+    "--dev-stage",
+    names.stage ?? "dev",
+    "--architecture",
+    names.arch ?? "arm64",
+    "--version",
+    names.version ?? "2026-04-15",
+  ];
+}
+
+function expectPublished(run: CliRun, objectKey: string, file: string) {
+  expect(run.stderr).toContain(`published ${objectKey}`);
+  expect(run.code).toBe(0);
+  expect(admin.registrations.length).toBe(1);
+  const registered = admin.registrations[0]!;
+  expect(registered.headers.authorization).toBe(`Bearer ${admin.token}`);
+  expect(registered.headers["content-type"]).toStartWith("application/json");
+  const payload = registered.body as { sha256: string; encryption_key: string; size_bytes: number; cdn_url: string };
+  expect(payload.cdn_url).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${objectKey}`);
+  verifyPublished(s3, objectKey, payload, file, work);
+  expect(openMultipartUploads(s3)).toEqual([]);
+  return payload;
+}
+
+describe("publish through the CLI under Bun", () => {
+  for (const size of [0, 1, 15, 16, 17, 3 * 1024 * 1024 + 7]) {
+    test(`${size} bytes: uploaded, registered, and decodable with openssl`, async () => {
+      const file = artifact(size, size + 1);
+      const run = await runCli("bun", [...publishArgs(file), "--json"], env());
+      const payload = expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
+      const { encryption_key: _key, ...withoutKey } = admin.registrations[0]!.body;
+      expect(JSON.parse(run.stdout)).toEqual({ object_key: "dev/my_model-arm64-2026-04-15.enc", ...withoutKey });
+      expect(run.stdout + run.stderr).not.toContain(payload.encryption_key);
+    });
+  }
+
+  test("several parts: multipart upload with equal parts, nothing left open", async () => {
+    const file = artifact(13 * 1024 * 1024, 42);
+    const run = await runCli("bun", [...publishArgs(file), "--part-size", "5MiB", "--concurrency", "2"], env());
+    expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
+    expect(run.stderr).toMatch(/2 parts of 5\.0 MiB/);
+  });
+
+  test("every publish gets a fresh key and IV", async () => {
+    const file = artifact(100);
+    const keys = new Set<string>();
+    const hashes = new Set<string>();
+    for (const version of ["1", "2", "3"]) {
+      const run = await runCli("bun", publishArgs(file, { version }), env());
+      expect(run.code).toBe(0);
+    }
+    for (const { body } of admin.registrations) {
+      keys.add(body.encryption_key as string);
+      hashes.add(body.sha256 as string);
+    }
+    expect(keys.size).toBe(3);
+    // Same plaintext, different key and IV: the ciphertexts differ.
+    expect(hashes.size).toBe(3);
+  });
+
+  test("numeric-looking versions reach the object key and the payload exactly as typed", async () => {
+    const file = artifact(10);
+    const versions = ["1.10", "007", "0x1f", "1e3", "2026-04-15"];
+    for (const version of versions) {
+      const run = await runCli("bun", publishArgs(file, { version }), env());
+      expect(run.stderr).toContain(`published dev/my_model-arm64-${version}.enc`);
+    }
+    expect(admin.registrations.map((r) => r.body.version)).toEqual(versions);
+    expect(listObjects(s3).sort()).toEqual(versions.map((v) => `dev/my_model-arm64-${v}.enc`).sort());
+  });
+
+  test("keys with spaces, + = ( * @ % and non-ASCII letters sign and upload correctly", async () => {
+    const file = artifact(2000);
+    const names = { resource: "my model+=(*@%é", version: "1.0 (rc=2)*ü" };
+    const run = await runCli("bun", publishArgs(file, names), env());
+    expectPublished(run, "dev/my model+=(*@%é-arm64-1.0 (rc=2)*ü.enc", file);
+  });
+
+  test("URLs are joined with exactly one slash however they were written", async () => {
+    const file = artifact(10);
+    const run = await runCli(
+      "bun",
+      publishArgs(file),
+      env({ ADMIN_API_URL: `${admin.url}//`, ADMIN_API_PUBLISH_PATH: "/internal/resources/publish", CDN_PUBLIC_BASE_URL: "https://cdn.example/a/" }),
+    );
+    expect(run.code).toBe(0);
+    expect(admin.registrations[0]!.path).toBe("/internal/resources/publish");
+    expect(admin.registrations[0]!.body.cdn_url).toBe("https://cdn.example/a/dev/my_model-arm64-2026-04-15.enc");
+  });
+});
+
+describe("publish through the CLI under Deno", () => {
+  test("several parts, verified independently", async () => {
+    const file = artifact(11 * 1024 * 1024, 7);
+    const run = await runCli("deno", [...publishArgs(file), "--part-size", "5MiB"], env());
+    expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
+  });
+});
+
+describe("failures", () => {
+  const runtimes: Runtime[] = ["bun"];
+  for (const runtime of runtimes) {
+    test(`${runtime}: a wrong S3 secret fails with S3's code, registers nothing and prints no secret`, async () => {
+      const file = artifact(6 * 1024 * 1024);
+      const run = await runCli(runtime, [...publishArgs(file), "--part-size", "5MiB"], env({ S3_SECRET_KEY: "wrong-secret-value-123" }));
+      expect(run.code).toBe(4);
+      expect(run.stderr).toContain("SignatureDoesNotMatch");
+      expect(run.stderr.trim().split("\n").length).toBe(1);
+      expect(run.stdout + run.stderr).not.toContain("wrong-secret-value-123");
+      expect(admin.registrations.length).toBe(0);
+      expect(listObjects(s3)).toEqual([]);
+    });
+  }
+
+  test("the admin API refusing the registration exits 5 with its status and message", async () => {
+    const file = artifact(100);
+    admin.failNext(1, 503, JSON.stringify({ detail: "registry is read-only" }));
+    const run = await runCli("bun", publishArgs(file), env());
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain("admin API registration failed: HTTP 503: registry is read-only");
+    expect(run.stderr).not.toContain(admin.token);
+  });
+
+  test("a wrong admin token is a registration failure that does not print the token", async () => {
+    const file = artifact(100);
+    const run = await runCli("bun", publishArgs(file), env({ ADMIN_API_TOKEN: "not-the-right-token" }));
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain("HTTP 401");
+    expect(run.stdout + run.stderr).not.toContain("not-the-right-token");
+  });
+
+  test("a missing file exits 3 before anything is sent", async () => {
+    work = mkdtempSync(join(tmpdir(), "publish-artifact-e2e-"));
+    const before = admin.requests;
+    const run = await runCli("bun", publishArgs(join(work, "nope.trt")), env());
+    expect(run.code).toBe(3);
+    expect(run.stderr.trim()).toBe(`publish-artifact: error: cannot read --file ${join(work, "nope.trt")}: no such file`);
+    expect(admin.requests).toBe(before);
+    expect(listObjects(s3)).toEqual([]);
+  });
+
+  test("invalid configuration exits 2 and sends no request at all", async () => {
+    const file = artifact(100);
+    let s3Requests = 0;
+    const fakeS3 = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch() {
+        s3Requests += 1;
+        return new Response("", { status: 500 });
+      },
+    });
+    try {
+      const before = admin.requests;
+      const run = await runCli("bun", publishArgs(file, { stage: "a/b" }), env({ S3_ENDPOINT: `http://127.0.0.1:${fakeS3.port}` }));
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe(
+        'publish-artifact: error: --dev-stage contains "/" or "\\", which would change the object key\'s path: remove it',
+      );
+      expect(s3Requests).toBe(0);
+      expect(admin.requests).toBe(before);
+    } finally {
+      await fakeS3.stop(true);
+    }
+  });
+});

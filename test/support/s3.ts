@@ -1,0 +1,68 @@
+// The test S3 server (radosgw, started by scripts/test.ts) and an independent client for it: curl, which signs
+// with SigV4 itself. Nothing here goes through our own S3 code.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { encodeKey } from "../../src/s3/key-path.ts";
+
+export interface S3Env {
+  S3_ENDPOINT: string;
+  S3_ACCESS_KEY: string;
+  S3_SECRET_KEY: string;
+  S3_BUCKET: string;
+  S3_REGION: string;
+}
+
+export function s3Env(): S3Env {
+  const path = process.env.TEST_RADOSGW_ENV;
+  if (!path) throw new Error("no test S3 server: run the tests with `npm test`, which starts one");
+  const entries = readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]);
+  return Object.fromEntries(entries) as S3Env;
+}
+
+function curl(env: S3Env, args: string[], input?: Uint8Array) {
+  return spawnSync(
+    "curl",
+    [
+      "-sS",
+      "--aws-sigv4",
+      `aws:amz:${env.S3_REGION}:s3`,
+      "--user",
+      `${env.S3_ACCESS_KEY}:${env.S3_SECRET_KEY}`,
+      "-H",
+      "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+      ...args,
+    ],
+    { input, maxBuffer: 1024 * 1024 * 1024 },
+  );
+}
+
+export function objectUrl(env: S3Env, key: string): string {
+  return `${env.S3_ENDPOINT}/${env.S3_BUCKET}/${encodeKey(key)}`;
+}
+
+/** Download an object with curl into `dest`; returns the HTTP status. */
+export function curlDownload(env: S3Env, key: string, dest: string): number {
+  const result = curl(env, ["-o", dest, "-w", "%{http_code}", objectUrl(env, key)]);
+  return Number(result.stdout.toString());
+}
+
+export function curlDelete(env: S3Env, key: string): void {
+  curl(env, ["-X", "DELETE", objectUrl(env, key)]);
+}
+
+/** Keys of the multipart uploads still open in the bucket. */
+export function openMultipartUploads(env: S3Env): string[] {
+  const xml = curl(env, [`${env.S3_ENDPOINT}/${env.S3_BUCKET}?uploads=`]).stdout.toString();
+  if (!xml.includes("ListMultipartUploadsResult")) throw new Error(`cannot list multipart uploads: ${xml}`);
+  return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1] as string);
+}
+
+/** Keys of the objects in the bucket. */
+export function listObjects(env: S3Env): string[] {
+  const xml = curl(env, [`${env.S3_ENDPOINT}/${env.S3_BUCKET}?list-type=2`]).stdout.toString();
+  if (!xml.includes("ListBucketResult")) throw new Error(`cannot list objects: ${xml}`);
+  return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1] as string);
+}
