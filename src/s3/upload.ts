@@ -11,7 +11,7 @@ import {
   type CompletedPart,
 } from "./multipart.ts";
 import { MAX_PARTS } from "./part-size.ts";
-import { readParts } from "./parts.ts";
+import { PartPool, readParts } from "./parts.ts";
 import { putObject } from "./put-object.ts";
 
 export interface UploadOptions {
@@ -36,7 +36,8 @@ export async function uploadStream(
   stream: ReadableStream<Uint8Array>,
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const parts = readParts(stream, options.partSize);
+  const pool = new PartPool(options.partSize);
+  const parts = readParts(stream, pool);
   // Two parts tell a PutObject from a multipart upload; `head` is emptied as they go up, so no reference
   // here keeps their memory alive.
   const head = await takeParts(parts, 2);
@@ -49,7 +50,7 @@ export async function uploadStream(
 
   const uploadId = await createMultipartUpload(client, key, options.signal);
   try {
-    return await uploadParts(client, key, uploadId, head, parts, options);
+    return await uploadParts(client, key, uploadId, head, parts, pool, options);
   } catch (error) {
     await parts.return();
     // The upload's own failure is what the user must see; a failed abort is reported beside it.
@@ -66,6 +67,7 @@ async function uploadParts(
   uploadId: string,
   head: Uint8Array<ArrayBuffer>[],
   rest: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
+  pool: PartPool,
   options: UploadOptions,
 ): Promise<UploadResult> {
   const completed: CompletedPart[] = [];
@@ -86,7 +88,10 @@ async function uploadParts(
         failure ??= { error };
       },
     );
-    const tracked = task.finally(() => inFlight.delete(tracked));
+    const tracked = task.finally(() => {
+      inFlight.delete(tracked);
+      pool.give(body);
+    });
     inFlight.add(tracked);
   };
 

@@ -45,7 +45,7 @@ test("a part corrupted on the way is refused by S3 itself (signed payload hash);
   // Real fetch to the real server; only the body of part 2 is changed after it was signed.
   const corrupting = (url: string, init: RequestInit) => {
     if (url.includes("partNumber=2&") && init.body instanceof Uint8Array) {
-      const body = init.body.slice();
+      const body = new Uint8Array(init.body);
       body[1000] = (body[1000] as number) ^ 0xff;
       return fetch(url, { ...init, body });
     }

@@ -1,0 +1,38 @@
+// One measured run for scripts/bench.ts, in a process of its own so that its peak RSS is its own:
+//   bun scripts/bench-run.ts gzip FILE        CompressionStream('gzip') alone, to a null sink
+//   bun scripts/bench-run.ts pipeline FILE    our whole pipeline (gzip, AES-CBC, SHA-256), to a null sink
+//   bun scripts/bench-run.ts publish FILE     the full publish (environment as for the CLI)
+// Prints one JSON line: { mode, ms, outBytes }.
+import { aesCbcEncryptStream, randomBytes } from "../src/aes-cbc.ts";
+import { loadPublishConfig } from "../src/config.ts";
+import { DigestStream } from "../src/digest.ts";
+import { openArtifact } from "../src/file-source.ts";
+import { gzipStream } from "../src/gzip.ts";
+import { publishArtifact } from "../src/publish.ts";
+
+const [mode, file] = process.argv.slice(2) as [string, string];
+
+async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of stream) bytes += chunk.byteLength;
+  return bytes;
+}
+
+const started = performance.now();
+let outBytes: number;
+if (mode === "gzip") {
+  outBytes = await drain((await openArtifact(file)).stream.pipeThrough(gzipStream()));
+} else if (mode === "pipeline") {
+  const digest = new DigestStream();
+  const source = await openArtifact(file);
+  outBytes = await drain(
+    source.stream.pipeThrough(gzipStream()).pipeThrough(aesCbcEncryptStream(randomBytes(32), randomBytes(16))).pipeThrough(digest),
+  );
+  if (digest.sha256.length !== 64) throw new Error("no digest");
+} else if (mode === "publish") {
+  const flags = { file: [file], resourceName: ["bench"], devStage: ["bench"], architecture: ["x64"], version: ["1"] };
+  outBytes = (await publishArtifact(loadPublishConfig(flags, process.env))).payload.size_bytes;
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+console.log(JSON.stringify({ mode, ms: performance.now() - started, outBytes }));

@@ -1,0 +1,144 @@
+// `npm run bench`: speed and memory of the publish pipeline, side by side with baselines in the same run.
+//
+// For a 1 GiB and then a 256 MiB artifact (half pseudo-random bytes, half structured text; deterministic) it
+// times, each in a process of its own under /usr/bin/time (elapsed seconds and peak RSS):
+//   gzip -6          the gzip CLI on the same file: the classic single-core baseline
+//   gzip-stream      CompressionStream('gzip') alone in Bun: the ceiling of our pipeline on one core
+//   pipeline         our whole pipeline (file, gzip, AES-256-CBC, SHA-256) into a null sink
+//   publish          the full publish to a local S3 server (radosgw) and admin API
+// Targets on a 2-core machine: pipeline ≤ 1.10× gzip-stream, publish ≤ 1.25×, peak RSS < 200 MiB and
+// within 15% between the two sizes.
+//
+// Options: --sizes 1024,256 (MiB), --keep (keep the generated files in the temp directory).
+import { spawn, spawnSync } from "node:child_process";
+import { createCipheriv } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startAdminServer } from "../test/support/admin-server.ts";
+import { curlDelete, listObjects, type S3Env } from "../test/support/s3.ts";
+
+const MIB = 1024 * 1024;
+const argv = process.argv.slice(2);
+const option = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const sizes = (option("--sizes") ?? "1024,256").split(",").map(Number);
+const work = mkdtempSync(join(tmpdir(), "publish-artifact-bench-"));
+const s3Dir = join(work, "radosgw");
+
+interface Measure {
+  mode: string;
+  seconds: number;
+  rssMiB: number;
+  outBytes: number;
+}
+
+/** Deterministic: AES-CTR keystream for the random half, numbered records for the structured half. */
+async function makeArtifact(path: string, size: number): Promise<void> {
+  const handle = await open(path, "w");
+  const keystream = createCipheriv("aes-256-ctr", Buffer.alloc(32, 7), Buffer.alloc(16, 0));
+  const zeros = Buffer.alloc(4 * MIB);
+  const half = Math.floor(size / 2);
+  let written = 0;
+  while (written < half) {
+    const chunk = keystream.update(zeros.subarray(0, Math.min(zeros.length, half - written)));
+    await handle.write(chunk);
+    written += chunk.length;
+  }
+  let record = 0;
+  while (written < size) {
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++, record++) {
+      lines.push(
+        `{"id":${record},"layer":"sha256:${(record * 2654435761 >>> 0).toString(16).padStart(8, "0")}","size":${(record * 7919) % 1000003},"path":"usr/lib/x86_64-linux-gnu/lib${record % 977}.so"}\n`,
+      );
+    }
+    const chunk = Buffer.from(lines.join("")).subarray(0, size - written);
+    await handle.write(chunk);
+    written += chunk.length;
+  }
+  await handle.close();
+}
+
+/** Run a command under /usr/bin/time; resolves with elapsed seconds and peak RSS. */
+async function timed(mode: string, command: string[], env: Record<string, string | undefined> = process.env): Promise<Measure> {
+  const timeFile = join(work, "time.txt");
+  const child = spawn("/usr/bin/time", ["-f", "%e %M", "-o", timeFile, ...command], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const out: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+  const code: number = await new Promise((resolve) => child.on("exit", (status) => resolve(status ?? 1)));
+  if (code !== 0) throw new Error(`${mode} failed with exit code ${code}`);
+  const [seconds, rssKiB] = readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-2).map(Number) as [number, number];
+  const stdout = Buffer.concat(out).toString().trim();
+  const outBytes = stdout.startsWith("{") ? (JSON.parse(stdout) as { outBytes: number }).outBytes : Number(stdout);
+  return { mode, seconds, rssMiB: rssKiB / 1024, outBytes };
+}
+
+function ensureTools(): void {
+  if (!existsSync("/usr/bin/time")) {
+    console.error("bench: /usr/bin/time is missing: installing Debian's time package");
+    spawnSync("apt-get", ["install", "-y", "-qq", "time"], { stdio: "inherit" });
+  }
+}
+
+async function main(): Promise<number> {
+  ensureTools();
+  const started = spawnSync("bash", ["scripts/radosgw.sh", "start", s3Dir], { stdio: ["ignore", "pipe", "inherit"] });
+  if (started.status !== 0) throw new Error("the S3 server did not start");
+  const s3 = Object.fromEntries(
+    started.stdout
+      .toString()
+      .trim()
+      .split("\n")
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  ) as unknown as S3Env;
+  const admin = startAdminServer();
+  const results = new Map<number, Measure[]>();
+  try {
+    for (const sizeMiB of sizes) {
+      const file = join(work, `artifact-${sizeMiB}MiB.bin`);
+      console.error(`bench: generating ${sizeMiB} MiB artifact`);
+      await makeArtifact(file, sizeMiB * MIB);
+      const bun = process.execPath;
+      const runs: Measure[] = [];
+      runs.push(await timed("gzip -6 (CLI)", ["bash", "-c", 'gzip -6 -c "$1" | wc -c', "gzip", file]));
+      runs.push(await timed("gzip-stream (Bun)", [bun, "scripts/bench-run.ts", "gzip", file]));
+      runs.push(await timed("pipeline, null sink", [bun, "scripts/bench-run.ts", "pipeline", file]));
+      const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token };
+      runs.push(await timed("publish to local S3", [bun, "scripts/bench-run.ts", "publish", file], env));
+      for (const key of listObjects(s3)) curlDelete(s3, key);
+      rmSync(file);
+      results.set(sizeMiB, runs);
+      report(sizeMiB, runs);
+    }
+  } finally {
+    await admin.stop();
+    spawnSync("bash", ["scripts/radosgw.sh", "stop", s3Dir], { stdio: "inherit" });
+    if (!argv.includes("--keep")) rmSync(work, { recursive: true, force: true });
+  }
+  if (results.size === 2) {
+    const [a, b] = [...results.values()] as [Measure[], Measure[]];
+    console.log("\nPeak RSS, larger vs smaller artifact:");
+    for (let i = 0; i < a.length; i++) {
+      const ratio = (a[i] as Measure).rssMiB / (b[i] as Measure).rssMiB;
+      console.log(`  ${(a[i] as Measure).mode.padEnd(22)} ${ratio.toFixed(2)}× ${Math.abs(ratio - 1) <= 0.15 ? "(within 15%)" : "(NOT within 15%)"}`);
+    }
+  }
+  return 0;
+}
+
+function report(sizeMiB: number, runs: Measure[]): void {
+  const base = runs.find((r) => r.mode.startsWith("gzip-stream")) as Measure;
+  console.log(`\n${sizeMiB} MiB artifact (half random, half structured text)`);
+  console.log(`  ${"run".padEnd(22)} ${"seconds".padStart(8)} ${"MiB/s".padStart(7)} ${"× gzip-stream".padStart(13)} ${"peak RSS".padStart(10)} ${"output".padStart(12)}`);
+  for (const r of runs) {
+    console.log(
+      `  ${r.mode.padEnd(22)} ${r.seconds.toFixed(2).padStart(8)} ${(sizeMiB / r.seconds).toFixed(1).padStart(7)} ${(r.seconds / base.seconds).toFixed(2).padStart(13)} ${`${r.rssMiB.toFixed(0)} MiB`.padStart(10)} ${String(r.outBytes).padStart(12)}`,
+    );
+  }
+}
+
+process.exit(await main());
