@@ -1,5 +1,6 @@
 // Registration with the admin API: the last step, only after the object is completely in S3.
 import { RegistrationError, oneLine } from "./errors.ts";
+import { DEFAULT_RETRY_POLICY, attemptFailureReason, withRetry, type RetryPolicy } from "./retry.ts";
 import type { Fetch } from "./s3/client.ts";
 
 /** The body of `POST {ADMIN_API_URL}/{ADMIN_API_PUBLISH_PATH}`, exactly the fields of the spec. */
@@ -17,26 +18,52 @@ export interface RegistrationPayload {
   size_bytes: number;
 }
 
+export interface RegisterOptions {
+  fetch?: Fetch;
+  signal?: AbortSignal;
+  retry?: RetryPolicy;
+  /** Where retry notices go (one line each). */
+  log?: (line: string) => void;
+}
+
+export function isRetryableRegistrationError(error: unknown): boolean {
+  return error instanceof RegistrationError && (error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500);
+}
+
 export async function registerArtifact(
   publishUrl: string,
   token: string,
   payload: RegistrationPayload,
-  options: { fetch?: Fetch; signal?: AbortSignal } = {},
+  options: RegisterOptions = {},
 ): Promise<void> {
-  const doFetch = options.fetch ?? fetch;
-  let response: Response;
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  await withRetry((signal) => postOnce(publishUrl, token, payload, options.fetch ?? fetch, signal), {
+    policy,
+    isRetryable: isRetryableRegistrationError,
+    signal: options.signal,
+    onRetry: (error, attempt, delay) =>
+      options.log?.(`${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${policy.attempts})`),
+  });
+}
+
+async function postOnce(publishUrl: string, token: string, payload: RegistrationPayload, doFetch: Fetch, signal: AbortSignal): Promise<void> {
+  let status: number;
+  let text: string;
+  let statusText: string;
   try {
-    response = await doFetch(publishUrl, {
+    const response = await doFetch(publishUrl, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(payload),
-      signal: options.signal,
+      signal,
     });
+    status = response.status;
+    statusText = response.statusText;
+    text = await response.text();
   } catch (error) {
-    throw new RegistrationError(0, oneLine(error instanceof Error ? error.message : String(error)), { cause: error });
+    throw new RegistrationError(0, oneLine(attemptFailureReason(error, signal)), { cause: error });
   }
-  const text = await response.text().catch(() => "");
-  if (!response.ok) throw new RegistrationError(response.status, serverMessage(text) || response.statusText);
+  if (status < 200 || status > 299) throw new RegistrationError(status, serverMessage(text) || statusText);
 }
 
 /** The admin API's own explanation: a JSON `detail`/`message`/`error`, else the body itself, cut short. */

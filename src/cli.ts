@@ -4,7 +4,7 @@
 import { cac } from "cac";
 import { markFlagValues, unmark } from "./argv.ts";
 import type { Env } from "./config.ts";
-import { ExitCode, UsageError, describeError, exitCodeFor } from "./errors.ts";
+import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor } from "./errors.ts";
 import { helpText } from "./help.ts";
 import { redact } from "./redact.ts";
 import { versionLine } from "./version.ts";
@@ -14,7 +14,20 @@ export interface CliIo {
   stderr: (text: string) => void;
 }
 
-const VALUE_FLAGS = ["file", "resource-name", "dev-stage", "architecture", "version", "part-size", "concurrency"] as const;
+const PUBLISH_FLAGS = [
+  "file",
+  "resource-name",
+  "dev-stage",
+  "architecture",
+  "version",
+  "part-size",
+  "concurrency",
+  "retries",
+  "timeout",
+  "recovery-dir",
+] as const;
+const REGISTER_FLAGS = ["from", "retries", "timeout"] as const;
+const VALUE_FLAGS = new Set<string>([...PUBLISH_FLAGS, ...REGISTER_FLAGS]);
 const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCode.interruptedSigterm } as const;
 
 /** Run the CLI with `argv` (without the program name); resolves with the exit code. */
@@ -36,14 +49,19 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, signa
       return ExitCode.ok;
     };
   });
+  const registerCommand = cli.command("register", "Send a saved registration again");
+  for (const flag of REGISTER_FLAGS) registerCommand.option(`--${flag} <value>`, "", { type: [unmark] });
+  registerCommand.action((options: Record<string, unknown>) => {
+    action = () => runRegister(options, env, io, signal);
+  });
   const publishCommand = cli.command("", "Publish an artifact");
-  for (const flag of VALUE_FLAGS) publishCommand.option(`--${flag} <value>`, "", { type: [unmark] });
+  for (const flag of PUBLISH_FLAGS) publishCommand.option(`--${flag} <value>`, "", { type: [unmark] });
   publishCommand.option("--json", "").action((options: Record<string, unknown>) => {
     action = () => runPublish(options, env, io, signal);
   });
 
   try {
-    cli.parse(["", "", ...markFlagValues(argv, new Set(VALUE_FLAGS))], { run: false });
+    cli.parse(["", "", ...markFlagValues(argv, VALUE_FLAGS)], { run: false });
     await cli.runMatchedCommand();
   } catch (error) {
     return reportError(isCacError(error) ? usageErrorFrom(error) : error, env, io);
@@ -58,18 +76,31 @@ async function runPublish(options: Record<string, unknown>, env: Env, io: CliIo,
     const config = loadPublishConfig(options, env);
     const { publishArtifact } = await import("./publish.ts");
     const { humanSummary, jsonSummary } = await import("./summary.ts");
-    const result = await publishArtifact(config, { signal });
+    const result = await publishArtifact(config, { signal, log: notice(env, io) });
     io.stderr(humanSummary(result));
     if (config.json) io.stdout(jsonSummary(result));
     return ExitCode.ok;
   } catch (error) {
-    if (signal?.aborted) {
-      const name = String(signal.reason) as keyof typeof SIGNAL_EXIT;
-      io.stderr(`publish-artifact: interrupted by ${name}: nothing was registered, any multipart upload was aborted`);
-      return SIGNAL_EXIT[name] ?? ExitCode.interruptedSigint;
-    }
-    return reportError(error, env, io);
+    return reportError(error, env, io, signal);
   }
+}
+
+async function runRegister(options: Record<string, unknown>, env: Env, io: CliIo, signal?: AbortSignal): Promise<number> {
+  try {
+    const { loadRegisterConfig } = await import("./config.ts");
+    const config = loadRegisterConfig(options, env);
+    const { registerFromRecoveryFile } = await import("./register-again.ts");
+    const record = await registerFromRecoveryFile(config, { signal, log: notice(env, io) });
+    io.stderr(`registered ${record.object_key}; ${config.from} was removed`);
+    return ExitCode.ok;
+  } catch (error) {
+    return reportError(error, env, io, signal);
+  }
+}
+
+/** Progress notices (retries) on stderr, one line each. */
+function notice(env: Env, io: CliIo): (line: string) => void {
+  return (line) => io.stderr(redact(`publish-artifact: ${line}`, [env.S3_SECRET_KEY, env.ADMIN_API_TOKEN]));
 }
 
 /** cac throws its CACError for bad command lines but does not export the class. */
@@ -89,11 +120,18 @@ function usageErrorFrom(error: Error): UsageError {
   return new UsageError(`${error.message.replace(/`/g, "")}: see publish-artifact --help`);
 }
 
-function reportError(error: unknown, env: Env, io: CliIo): number {
-  const lines = error instanceof UsageError ? error.problems : [describeError(error)];
+/** Print an error, one line per problem; a run stopped by a signal says so and exits 130 or 143. */
+function reportError(error: unknown, env: Env, io: CliIo, signal?: AbortSignal): number {
+  const signalName = signal?.aborted ? (String(signal.reason) as keyof typeof SIGNAL_EXIT) : undefined;
+  let lines = error instanceof UsageError ? [...error.problems] : describeError(error).split("\n");
+  if (signalName) {
+    // The interrupted request's own error says nothing new; a registration saved for later does.
+    const interrupted = `interrupted by ${signalName}: any multipart upload was aborted and nothing was registered`;
+    lines = error instanceof NotRegisteredError ? [`interrupted by ${signalName}`, ...lines] : [interrupted];
+  }
   const text = lines.map((line) => `publish-artifact: error: ${line}`).join("\n");
   io.stderr(redact(text, [env.S3_SECRET_KEY, env.ADMIN_API_TOKEN]));
-  return exitCodeFor(error);
+  return signalName ? (SIGNAL_EXIT[signalName] ?? ExitCode.interruptedSigint) : exitCodeFor(error);
 }
 
 if (import.meta.main) {

@@ -6,6 +6,7 @@ import { UsageError } from "./errors.ts";
 import { objectKeyFor } from "./object-key.ts";
 import { cdnUrlFor, joinUrl } from "./urls.ts";
 import { parseByteSize, MIN_PART_SIZE, MAX_PART_SIZE } from "./s3/part-size.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 
 export interface ArtifactNames {
   resourceName: string;
@@ -34,6 +35,9 @@ export interface PublishConfig {
   /** Bytes per multipart part; undefined picks one from the file size. */
   partSize: number | undefined;
   concurrency: number;
+  retry: RetryPolicy;
+  /** Where a registration that failed after the upload is saved, so its key is not lost. */
+  recoveryDir: string | undefined;
   json: boolean;
 }
 
@@ -98,13 +102,21 @@ const FlagsSchema = v.object({
     },
     "must be a size between 5MiB and 5GiB",
   ),
-  concurrency: optionalFlag(
-    "--concurrency",
-    "4",
-    (text) => (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 64 ? Number(text) : undefined),
-    "must be a whole number from 1 to 64",
-  ),
+  concurrency: optionalFlag("--concurrency", "4", wholeNumber(1, 64), "must be a whole number from 1 to 64"),
+  ...retryFlags(),
+  recoveryDir: v.optional(v.pipe(flagValue("--recovery-dir", "/var/lib/publish-artifact"), v.nonEmpty("--recovery-dir is empty: give a directory"))),
 });
+
+function retryFlags() {
+  return {
+    retries: optionalFlag("--retries", "4", wholeNumber(0, 20), "must be a whole number from 0 to 20"),
+    timeout: optionalFlag("--timeout", "120", wholeNumber(1, 86_400), "must be a whole number of seconds from 1 to 86400"),
+  };
+}
+
+function wholeNumber(min: number, max: number) {
+  return (text: string) => (/^\d+$/.test(text) && Number(text) >= min && Number(text) <= max ? Number(text) : undefined);
+}
 
 const urlRules = (name: string, example: string) =>
   [
@@ -123,6 +135,11 @@ const urlRules = (name: string, example: string) =>
     ),
   ] as const;
 
+function numberVar(name: string, min: number, max: number, what: string) {
+  const message = `${name} must be ${what} from ${min} to ${max}`;
+  return v.pipe(v.string(), v.regex(/^\d+$/, message), v.transform(Number), v.minValue(min, message), v.maxValue(max, message));
+}
+
 function requiredVar(name: string, hint: string) {
   return v.pipe(v.string(`${name} is not set: ${hint}`), v.nonEmpty(`${name} is empty: ${hint}`));
 }
@@ -132,7 +149,7 @@ function requiredUrlVar(name: string, hint: string, example: string) {
 }
 
 /** Unset and empty mean the same for optional variables, as they did for the Python script. */
-function optionalVar<T extends v.GenericSchema<string, string>>(schema: T) {
+function optionalVar<T extends v.GenericSchema<string, unknown>>(schema: T) {
   return v.pipe(
     v.optional(v.string()),
     v.transform((s) => (s === "" ? undefined : s)),
@@ -158,6 +175,9 @@ const EnvSchema = v.object({
     ),
   ),
   CDN_PUBLIC_BASE_URL: optionalVar(v.pipe(v.string(), ...urlRules("CDN_PUBLIC_BASE_URL", "https://cdn.example.com"))),
+  PUBLISH_ARTIFACT_RETRIES: optionalVar(numberVar("PUBLISH_ARTIFACT_RETRIES", 0, 20, "a whole number")),
+  PUBLISH_ARTIFACT_TIMEOUT: optionalVar(numberVar("PUBLISH_ARTIFACT_TIMEOUT", 1, 86_400, "a whole number of seconds")),
+  PUBLISH_ARTIFACT_RECOVERY_DIR: optionalVar(v.string()),
 });
 
 /**
@@ -168,22 +188,25 @@ function entriesOf(schema: { entries: Record<string, unknown> }, input: Record<s
   return Object.fromEntries(Object.keys(schema.entries).map((key) => [key, input[key]]));
 }
 
-function problemsOf(issues: readonly v.BaseIssue<unknown>[]): string[] {
-  return issues.map((issue) => issue.message);
+type ObjectSchema = v.ObjectSchema<v.ObjectEntries, undefined>;
+
+/** Validate flags and environment together, so one run reports every problem; throws a UsageError. */
+function parseFlagsAndEnv<F extends ObjectSchema, E extends ObjectSchema>(
+  flagsSchema: F,
+  flags: RawFlags,
+  envSchema: E,
+  env: Env,
+): [v.InferOutput<F>, v.InferOutput<E>] {
+  const parsedFlags = v.safeParse(flagsSchema, entriesOf(flagsSchema, flags), { abortPipeEarly: true });
+  const parsedEnv = v.safeParse(envSchema, entriesOf(envSchema, env), { abortPipeEarly: true });
+  if (parsedFlags.success && parsedEnv.success) return [parsedFlags.output, parsedEnv.output];
+  const issues = [...(parsedFlags.issues ?? []), ...(parsedEnv.issues ?? [])];
+  throw new UsageError(issues.map((issue) => issue.message));
 }
 
 /** Validate everything a publish needs; throws one UsageError listing every problem found. */
 export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
-  const parsedFlags = v.safeParse(FlagsSchema, entriesOf(FlagsSchema, flags), { abortPipeEarly: true });
-  const parsedEnv = v.safeParse(EnvSchema, entriesOf(EnvSchema, env), { abortPipeEarly: true });
-  const problems = [
-    ...(parsedFlags.success ? [] : problemsOf(parsedFlags.issues)),
-    ...(parsedEnv.success ? [] : problemsOf(parsedEnv.issues)),
-  ];
-  if (!parsedFlags.success || !parsedEnv.success) throw new UsageError(problems);
-
-  const f = parsedFlags.output;
-  const e = parsedEnv.output;
+  const [f, e] = parseFlagsAndEnv(FlagsSchema, flags, EnvSchema, env);
   const names: ArtifactNames = {
     resourceName: f.resourceName,
     devStage: f.devStage,
@@ -208,6 +231,48 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
     cdnUrl: cdnUrlFor({ cdnBaseUrl: e.CDN_PUBLIC_BASE_URL, endpoint: s3.endpoint, bucket: s3.bucket, objectKey }),
     partSize: f.partSize,
     concurrency: f.concurrency ?? DEFAULT_CONCURRENCY,
+    retry: retryPolicy(f.retries ?? e.PUBLISH_ARTIFACT_RETRIES, f.timeout ?? e.PUBLISH_ARTIFACT_TIMEOUT),
+    recoveryDir: f.recoveryDir ?? e.PUBLISH_ARTIFACT_RECOVERY_DIR,
     json: f.json,
+  };
+}
+
+function retryPolicy(retries: number | undefined, timeoutSeconds: number | undefined): RetryPolicy {
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    attempts: 1 + (retries ?? DEFAULT_RETRY_POLICY.attempts - 1),
+    timeoutMs: timeoutSeconds === undefined ? DEFAULT_RETRY_POLICY.timeoutMs : timeoutSeconds * 1000,
+  };
+}
+
+export interface RegisterConfig {
+  from: string;
+  /** From ADMIN_API_URL and ADMIN_API_PUBLISH_PATH when set; otherwise the recovery file's own URL is used. */
+  publishUrl: string | undefined;
+  adminToken: string;
+  retry: RetryPolicy;
+}
+
+const RegisterFlagsSchema = v.object({
+  from: v.pipe(flagValue("--from", "./publish-artifact-recovery-....json"), v.nonEmpty("--from is empty: give the recovery file's path")),
+  ...retryFlags(),
+});
+
+const RegisterEnvSchema = v.object({
+  ADMIN_API_TOKEN: EnvSchema.entries.ADMIN_API_TOKEN,
+  ADMIN_API_URL: optionalVar(v.pipe(v.string(), ...urlRules("ADMIN_API_URL", "https://admin.example.com"))),
+  ADMIN_API_PUBLISH_PATH: EnvSchema.entries.ADMIN_API_PUBLISH_PATH,
+  PUBLISH_ARTIFACT_RETRIES: EnvSchema.entries.PUBLISH_ARTIFACT_RETRIES,
+  PUBLISH_ARTIFACT_TIMEOUT: EnvSchema.entries.PUBLISH_ARTIFACT_TIMEOUT,
+});
+
+/** What `publish-artifact register --from FILE` needs: the file, the admin token, and optionally its URL. */
+export function loadRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
+  const [f, e] = parseFlagsAndEnv(RegisterFlagsSchema, flags, RegisterEnvSchema, env);
+  return {
+    from: f.from,
+    publishUrl: e.ADMIN_API_URL === undefined ? undefined : joinUrl(e.ADMIN_API_URL, e.ADMIN_API_PUBLISH_PATH ?? DEFAULT_PUBLISH_PATH),
+    adminToken: e.ADMIN_API_TOKEN,
+    retry: retryPolicy(f.retries ?? e.PUBLISH_ARTIFACT_RETRIES, f.timeout ?? e.PUBLISH_ARTIFACT_TIMEOUT),
   };
 }

@@ -89,6 +89,26 @@ export class RegistrationError extends PublishArtifactError {
   }
 }
 
+/**
+ * The object is in S3, the admin API did not take its registration, and the registration (with the key) is
+ * saved in `recoveryFile` for `publish-artifact register --from`.
+ */
+export class NotRegisteredError extends PublishArtifactError {
+  readonly exitCode = ExitCode.notRegistered;
+  constructor(
+    readonly objectKey: string,
+    readonly recoveryFile: string,
+    readonly registrationError: RegistrationError,
+  ) {
+    super(
+      `${registrationError.message}\n` +
+        `the object ${objectKey} is uploaded; its registration, with the encryption key, is saved in ${recoveryFile} ` +
+        `(readable only by you): send it with: publish-artifact register --from ${recoveryFile}`,
+      { cause: registrationError },
+    );
+  }
+}
+
 export function exitCodeFor(error: unknown): ExitCode {
   return error instanceof PublishArtifactError ? error.exitCode : ExitCode.internal;
 }

@@ -8,6 +8,7 @@ upload it to S3-compatible storage and register it with the admin API.
 
 Usage:
   publish-artifact --file PATH --resource-name NAME --dev-stage STAGE --architecture ARCH --version VERSION [--json]
+  publish-artifact register --from FILE     send a registration saved after a failed publish (exit code 5)
   publish-artifact version
   publish-artifact --help
 
@@ -20,6 +21,11 @@ Flags:
   --json                  Print the result as one JSON object on stdout (no encryption key in it).
   --part-size SIZE        Multipart part size, 5MiB to 5GiB (default: 8MiB or more, from the file's size).
   --concurrency N         Parts uploaded at the same time, 1 to 64 (default: 4).
+  --retries N             Retries of each request on network errors, timeouts, 408, 429 and 5xx, with
+                          exponential backoff and jitter, 0 to 20 (default: 4).
+  --timeout SECONDS       Time allowed for one request (default: 120).
+  --recovery-dir DIR      Where to save the registration if the upload succeeds but registration fails
+                          (default: the working directory, else the temporary directory).
   -h, --help              Show this help. The program's own version: publish-artifact version.
 
 The object key is {dev_stage}/{resource_name}-{architecture}-{version}.enc
@@ -35,6 +41,8 @@ Environment:
   ADMIN_API_PUBLISH_PATH  optional  Path below ADMIN_API_URL (default: internal/resources/publish)
   CDN_PUBLIC_BASE_URL     optional  cdn_url becomes {CDN_PUBLIC_BASE_URL}/{object_key};
                                     without it {S3_ENDPOINT}/{S3_BUCKET}/{object_key}
+  PUBLISH_ARTIFACT_RETRIES, PUBLISH_ARTIFACT_TIMEOUT, PUBLISH_ARTIFACT_RECOVERY_DIR
+                          optional  defaults for --retries, --timeout and --recovery-dir
 
 Exit codes:
   0    published: uploaded and registered
@@ -42,7 +50,8 @@ Exit codes:
   2    usage or configuration error: nothing was read or sent
   3    the input file could not be read, or changed while it was read
   4    upload failed: nothing was registered, a multipart upload was aborted
-  5    uploaded but not registered: the admin API refused or could not be reached
+  5    uploaded but not registered: the admin API refused or could not be reached; the registration,
+       with the key, was saved to a file (mode 0600): publish-artifact register --from FILE sends it
   130  interrupted by SIGINT (143: by SIGTERM); a multipart upload was aborted
 
 Example:

@@ -1,12 +1,14 @@
 // The whole job: file → gzip → AES-256-CBC → (count + SHA-256) → S3, then registration with the admin API.
 // Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
+import { tmpdir } from "node:os";
 import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
 import { registerArtifact, type RegistrationPayload } from "./admin.ts";
 import type { PublishConfig } from "./config.ts";
 import { DigestStream } from "./digest.ts";
-import { IntegrityError } from "./errors.ts";
+import { IntegrityError, NotRegisteredError, RegistrationError, UploadError } from "./errors.ts";
 import { openArtifact } from "./file-source.ts";
 import { gzipStream } from "./gzip.ts";
+import { writeRecoveryFile } from "./recovery.ts";
 import { toHex } from "./hex.ts";
 import { S3Client, type Fetch } from "./s3/client.ts";
 import { partSizeFor } from "./s3/part-size.ts";
@@ -16,6 +18,8 @@ import { uploadStream } from "./s3/upload.ts";
 export interface PublishOptions {
   fetch?: Fetch;
   signal?: AbortSignal;
+  /** Where notices go (retries, one line each); silent when absent. */
+  log?: (line: string) => void;
   /** Told when the upload is done and registration starts. */
   onStage?: (stage: "upload" | "register") => void;
 }
@@ -38,7 +42,7 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
   const digest = new DigestStream();
   const ciphertext = source.stream.pipeThrough(gzipStream()).pipeThrough(aesCbcEncryptStream(key, iv)).pipeThrough(digest);
 
-  const client = new S3Client(config.s3, options.fetch);
+  const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   const partSize = config.partSize ?? partSizeFor(source.size);
   options.onStage?.("upload");
   const uploaded = await uploadStream(client, config.objectKey, ciphertext, {
@@ -59,7 +63,17 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
     size_bytes: digest.bytes,
   };
   options.onStage?.("register");
-  await registerArtifact(config.publishUrl, config.adminToken, payload, { fetch: options.fetch, signal: options.signal });
+  try {
+    await registerArtifact(config.publishUrl, config.adminToken, payload, {
+      fetch: options.fetch,
+      signal: options.signal,
+      retry: config.retry,
+      log: options.log,
+    });
+  } catch (error) {
+    if (!(error instanceof RegistrationError)) throw error;
+    throw await keepForRecovery(client, config, payload, error);
+  }
   return {
     objectKey: config.objectKey,
     payload,
@@ -86,5 +100,33 @@ async function checkUploadedBytes(
   await deleteObject(client, objectKey, signal).catch(() => {});
   throw new IntegrityError(
     `upload size mismatch: ${hashed} bytes produced, ${sent} sent, ${stored} stored in S3; the object was deleted and nothing was registered`,
+  );
+}
+
+/**
+ * The object is uploaded but not registered: save the registration so the key is not lost, in the recovery
+ * directory (default: the working directory, else the temporary directory). Where no file can be written, the
+ * object is deleted instead, since nobody could ever decrypt it.
+ */
+async function keepForRecovery(
+  client: S3Client,
+  config: PublishConfig,
+  payload: RegistrationPayload,
+  error: RegistrationError,
+): Promise<Error> {
+  const record = { object_key: config.objectKey, publish_url: config.publishUrl, payload };
+  const dirs = config.recoveryDir === undefined ? [process.cwd(), tmpdir()] : [config.recoveryDir];
+  const failures: string[] = [];
+  for (const dir of dirs) {
+    try {
+      return new NotRegisteredError(config.objectKey, await writeRecoveryFile(dir, record), error);
+    } catch (writeError) {
+      failures.push(`${dir}: ${(writeError as Error).message}`);
+    }
+  }
+  await deleteObject(client, config.objectKey).catch(() => {});
+  return new UploadError(
+    `${error.message}; the registration could not be saved either (${failures.join("; ")}), so the object ${config.objectKey} was deleted: publish again`,
+    { cause: error },
   );
 }

@@ -1,41 +1,96 @@
-// Sends signed requests to S3 and turns every failure into an S3Error that carries what S3 said.
+// Sends signed requests to S3, retrying what is worth retrying, and turns every failure into an S3Error that
+// carries what S3 said. Every attempt is signed afresh (a new date, the same body and payload hash).
 import type { S3Config } from "../config.ts";
 import { S3Error, oneLine } from "../errors.ts";
+import { DEFAULT_RETRY_POLICY, attemptFailureReason, withRetry, type RetryPolicy } from "../retry.ts";
 import { S3Signer, type S3RequestSpec } from "./sign.ts";
 import { xmlElement } from "./xml.ts";
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
+/** A completed S3 answer; bodies are small XML documents, read within the attempt's time limit. */
+export interface S3Response {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+export interface S3ClientOptions {
+  fetch?: Fetch;
+  retry?: RetryPolicy;
+  /** Where retry notices go (one line each); silent when absent. */
+  log?: (line: string) => void;
+}
+
+/** S3 answers that a later attempt may not get: throttling, server trouble, timeouts, lost connections. */
+const RETRYABLE_CODES = new Set(["RequestTimeout", "SlowDown", "InternalError", "ServiceUnavailable", "Throttling", "ThrottlingException"]);
+
+export function isRetryableS3Error(error: unknown): boolean {
+  if (!(error instanceof S3Error)) return false;
+  return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500 || RETRYABLE_CODES.has(error.code);
+}
+
 export class S3Client {
   readonly signer: S3Signer;
   readonly #fetch: Fetch;
+  readonly #retry: RetryPolicy;
+  readonly #log: (line: string) => void;
 
   constructor(
     readonly config: S3Config,
-    fetchImpl: Fetch = fetch,
+    options: S3ClientOptions = {},
   ) {
     this.signer = new S3Signer(config);
-    this.#fetch = fetchImpl;
+    this.#fetch = options.fetch ?? fetch;
+    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#log = options.log ?? (() => {});
   }
 
-  /** Send one request; resolves with the response only when it is a 2xx. */
-  async send(operation: string, spec: S3RequestSpec, signal?: AbortSignal): Promise<Response> {
+  /**
+   * Send one request, with retries; resolves only with a 2xx answer. `recovered` may accept an error seen on a
+   * retry as success: a Complete whose first answer was lost finds its upload already gone.
+   */
+  async send(
+    operation: string,
+    spec: S3RequestSpec,
+    signal?: AbortSignal,
+    recovered?: (error: S3Error) => boolean,
+  ): Promise<S3Response> {
+    return withRetry(
+      async (attemptSignal, attempt) => {
+        try {
+          return await this.#attempt(operation, spec, attemptSignal);
+        } catch (error) {
+          if (attempt > 1 && error instanceof S3Error && recovered?.(error)) return { status: 200, headers: new Headers(), body: "" };
+          throw error;
+        }
+      },
+      {
+        policy: this.#retry,
+        isRetryable: isRetryableS3Error,
+        signal,
+        onRetry: (error, attempt, delay) =>
+          this.#log(`${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.#retry.attempts})`),
+      },
+    );
+  }
+
+  async #attempt(operation: string, spec: S3RequestSpec, signal: AbortSignal): Promise<S3Response> {
     const { url, init } = await this.signer.sign(spec);
-    let response: Response;
     try {
-      response = await this.#fetch(url, { ...init, signal });
+      const response = await this.#fetch(url, { ...init, signal });
+      const body = await response.text();
+      if (response.ok) return { status: response.status, headers: response.headers, body };
+      throw s3ErrorFrom(operation, response, body);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new S3Error(operation, 0, "", oneLine(reason), "", { cause: error });
+      if (error instanceof S3Error) throw error;
+      throw new S3Error(operation, 0, "", oneLine(attemptFailureReason(error, signal)), "", { cause: error });
     }
-    if (response.ok) return response;
-    throw await s3ErrorFrom(operation, response);
   }
 }
 
-/** An S3Error from a failed response: S3's `<Code>` and `<Message>`, or the status text for a HEAD. */
-export async function s3ErrorFrom(operation: string, response: Response): Promise<S3Error> {
-  const body = await response.text().catch(() => "");
+/** An S3Error from a failed answer: S3's `<Code>` and `<Message>`, or the status text for a HEAD. */
+export function s3ErrorFrom(operation: string, response: Response, body: string): S3Error {
   const code = xmlElement(body, "Code");
   const message = xmlElement(body, "Message") || (code ? "" : oneLine(body, 200)) || response.statusText;
   return new S3Error(operation, response.status, code, oneLine(message), xmlElement(body, "RequestId"));

@@ -15,7 +15,7 @@ export async function createMultipartUpload(client: S3Client, key: string, signa
     { method: "POST", key, query: { uploads: "" }, headers: { "content-type": "application/octet-stream" } },
     signal,
   );
-  const uploadId = xmlElement(await response.text(), "UploadId");
+  const uploadId = xmlElement(response.body, "UploadId");
   if (!uploadId) throw new S3Error("CreateMultipartUpload", response.status, "", "the answer held no UploadId");
   return uploadId;
 }
@@ -34,7 +34,6 @@ export async function uploadPart(
     { method: "PUT", key, query: { partNumber: String(partNumber), uploadId }, body },
     signal,
   );
-  await response.body?.cancel();
   const etag = response.headers.get("etag");
   if (!etag) throw new S3Error(operation, response.status, "", "the answer held no ETag");
   return { partNumber, etag };
@@ -53,13 +52,16 @@ export async function completeMultipartUpload(
       .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`)
       .join("") +
     "</CompleteMultipartUpload>";
+  // A retried Complete whose first answer was lost finds the upload already completed and gone; the HEAD
+  // that follows every upload then checks the object's size.
   const response = await client.send(
     "CompleteMultipartUpload",
     { method: "POST", key, query: { uploadId }, body: new TextEncoder().encode(xml) },
     signal,
+    (error) => error.code === "NoSuchUpload",
   );
   // S3 may answer 200 and still report a failure in the body.
-  const body = await response.text();
+  const body = response.body;
   if (/<Error>/.test(body)) {
     throw new S3Error(
       "CompleteMultipartUpload",
@@ -72,6 +74,5 @@ export async function completeMultipartUpload(
 }
 
 export async function abortMultipartUpload(client: S3Client, key: string, uploadId: string, signal?: AbortSignal): Promise<void> {
-  const response = await client.send("AbortMultipartUpload", { method: "DELETE", key, query: { uploadId } }, signal);
-  await response.body?.cancel();
+  await client.send("AbortMultipartUpload", { method: "DELETE", key, query: { uploadId } }, signal, (error) => error.code === "NoSuchUpload");
 }

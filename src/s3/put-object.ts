@@ -6,7 +6,6 @@ export async function putObject(client: S3Client, key: string, body: Uint8Array<
     { method: "PUT", key, body, headers: { "content-type": "application/octet-stream" } },
     signal,
   );
-  await response.body?.cancel();
   return response.headers.get("etag") ?? "";
 }
 
@@ -17,6 +16,5 @@ export async function headObjectSize(client: S3Client, key: string, signal?: Abo
 }
 
 export async function deleteObject(client: S3Client, key: string, signal?: AbortSignal): Promise<void> {
-  const response = await client.send("DeleteObject", { method: "DELETE", key }, signal);
-  await response.body?.cancel();
+  await client.send("DeleteObject", { method: "DELETE", key }, signal);
 }

@@ -1,9 +1,9 @@
 // The whole publish, run as a user runs it, against the real S3 server (radosgw) and a real admin API,
 // checked with curl, sha256sum, openssl and gunzip.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
 import { runCli, type CliRun, type Runtime } from "../support/run-cli.ts";
 import { curlDelete, listObjects, openMultipartUploads, s3Env, type S3Env } from "../support/s3.ts";
@@ -168,21 +168,48 @@ describe("failures", () => {
     });
   }
 
-  test("the admin API refusing the registration exits 5 with its status and message", async () => {
+  test("a transient admin API failure is retried", async () => {
     const file = artifact(100);
-    admin.failNext(1, 503, JSON.stringify({ detail: "registry is read-only" }));
-    const run = await runCli("bun", publishArgs(file), env());
-    expect(run.code).toBe(5);
-    expect(run.stderr).toContain("admin API registration failed: HTTP 503: registry is read-only");
-    expect(run.stderr).not.toContain(admin.token);
+    admin.failNext(2, 503, JSON.stringify({ detail: "registry is busy" }));
+    const run = await runCli("bun", publishArgs(file), env(), work);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("admin API registration failed: HTTP 503: registry is busy; retrying in");
+    expect(admin.registrations.length).toBe(1);
   });
 
-  test("a wrong admin token is a registration failure that does not print the token", async () => {
+  test("a registration refused for good is saved (0600, with the key) and sent again with register --from", async () => {
     const file = artifact(100);
-    const run = await runCli("bun", publishArgs(file), env({ ADMIN_API_TOKEN: "not-the-right-token" }));
+    admin.failNext(3, 503, JSON.stringify({ detail: "registry is read-only" }));
+    const run = await runCli("bun", [...publishArgs(file), "--retries", "2"], env(), work);
     expect(run.code).toBe(5);
-    expect(run.stderr).toContain("HTTP 401");
+    const lines = run.stderr.trim().split("\n");
+    expect(lines.at(-2)).toBe("publish-artifact: error: admin API registration failed: HTTP 503: registry is read-only");
+    const saved = /saved in (\S+) \(readable only by you\): send it with: publish-artifact register --from (\S+)$/.exec(lines.at(-1)!);
+    expect(saved).not.toBeNull();
+    const recoveryFile = saved![1]!;
+    expect(dirname(recoveryFile)).toBe(work);
+    expect(statSync(recoveryFile).mode & 0o777).toBe(0o600);
+    const record = JSON.parse(readFileSync(recoveryFile, "utf8"));
+    expect(run.stdout + run.stderr).not.toContain(record.payload.encryption_key);
+    expect(listObjects(s3)).toEqual(["dev/my_model-arm64-2026-04-15.enc"]);
+
+    const again = await runCli("bun", ["register", "--from", recoveryFile], { ADMIN_API_TOKEN: admin.token }, work);
+    expect(again.stderr.trim()).toBe(`registered dev/my_model-arm64-2026-04-15.enc; ${recoveryFile} was removed`);
+    expect(again.code).toBe(0);
+    expect(existsSync(recoveryFile)).toBe(false);
+    expect(admin.registrations.map((r) => r.body)).toEqual([record.payload]);
+    verifyPublished(s3, record.object_key, record.payload, file, work);
+  });
+
+  test("a wrong admin token is not retried, does not print the token, and keeps the registration", async () => {
+    const file = artifact(100);
+    const before = admin.requests;
+    const run = await runCli("bun", publishArgs(file), env({ ADMIN_API_TOKEN: "not-the-right-token" }), work);
+    expect(run.code).toBe(5);
+    expect(admin.requests).toBe(before + 1);
+    expect(run.stderr).toContain("admin API registration failed: HTTP 401: bad token");
     expect(run.stdout + run.stderr).not.toContain("not-the-right-token");
+    expect(readdirSync(work).filter((name) => name.startsWith("publish-artifact-recovery-")).length).toBe(1);
   });
 
   test("a missing file exits 3 before anything is sent", async () => {

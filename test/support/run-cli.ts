@@ -1,4 +1,5 @@
 // Runs the CLI as a user does: a separate process, from source under Bun or Deno.
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export type Runtime = "bun" | "deno";
@@ -19,10 +20,13 @@ export function cliCommand(runtime: Runtime): string[] {
   return runtime === "bun" ? [process.execPath, entry] : [DENO, "run", "--quiet", ...DENO_PERMISSIONS, entry];
 }
 
-/** Spawned asynchronously: the admin API server answering the CLI lives in this same process. */
-export async function runCli(runtime: Runtime, args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+/**
+ * Spawned asynchronously: the admin API server answering the CLI lives in this same process. The working
+ * directory is where a recovery file would be written, so tests give their own.
+ */
+export async function runCli(runtime: Runtime, args: string[], env: Record<string, string | undefined>, cwd = tmpdir()): Promise<CliRun> {
   const child = Bun.spawn([...cliCommand(runtime), ...args], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdout: "pipe",
     stderr: "pipe",
