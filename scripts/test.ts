@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const dir = join(tmpdir(), `publish-artifact-radosgw-${process.pid}`);
-const radosgw = (...args: string[]) => spawnSync("bash", ["scripts/radosgw.sh", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+// A recognisable S3 secret: the tests scan every output for it.
+const secret = `s3-secret-RECOGNISABLE-${crypto.randomUUID()}`;
+const radosgw = (...args: string[]) =>
+  spawnSync("bash", ["scripts/radosgw.sh", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RADOSGW_SECRET_KEY: secret },
+  });
 
 const started = radosgw("start", dir);
 if (started.status !== 0) {

@@ -1,0 +1,262 @@
+// Faults injected between the CLI and the real S3 server and admin API (test/support/fault-proxy.ts): transient
+// failures are retried and the publish completes; permanent ones end with the right exit code, no multipart
+// upload left open, nothing registered that should not be, and no secret in any output.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
+import { FaultProxy, s3ErrorBody, type Fault, type ProxiedRequest } from "../support/fault-proxy.ts";
+import { runCli, type CliRun } from "../support/run-cli.ts";
+import { curlDelete, listObjects, openMultipartUploads, s3Env, type S3Env } from "../support/s3.ts";
+import { pseudoRandomBytes } from "../support/streams.ts";
+import { verifyPublished } from "../support/verify.ts";
+
+const TOKEN = "admin-token-RECOGNISABLE-9876543210";
+const KEY = "dev/m-arm64-1.enc";
+
+/** scripts/test.ts starts the S3 server with a recognisable secret, so a leak of it is easy to find. */
+let SECRET: string;
+let s3: S3Env;
+let admin: AdminServer;
+let s3Proxy: FaultProxy;
+let adminProxy: FaultProxy;
+let work: string;
+let smallFile: string;
+let largeFile: string;
+
+beforeAll(async () => {
+  s3 = s3Env();
+  SECRET = s3.S3_SECRET_KEY;
+  expect(SECRET).toContain("RECOGNISABLE");
+  admin = startAdminServer({ token: TOKEN });
+  s3Proxy = await FaultProxy.start(s3.S3_ENDPOINT);
+  adminProxy = await FaultProxy.start(admin.url);
+  work = mkdtempSync(join(tmpdir(), "publish-artifact-faults-"));
+  smallFile = join(work, "small.bin");
+  writeFileSync(smallFile, pseudoRandomBytes(100_000, 3));
+  // Random, so it stays 12 MiB after gzip: three parts of 5 MiB.
+  largeFile = join(work, "large.bin");
+  writeFileSync(largeFile, pseudoRandomBytes(12 * 1024 * 1024, 4));
+});
+afterAll(async () => {
+  await Promise.all([admin.stop(), s3Proxy.stop(), adminProxy.stop()]);
+  rmSync(work, { recursive: true, force: true });
+});
+afterEach(() => {
+  for (const key of listObjects(s3)) curlDelete(s3, key);
+  for (const name of readdirSync(work)) if (name.startsWith("publish-artifact-recovery-")) rmSync(join(work, name));
+  s3Proxy.clear();
+  adminProxy.clear();
+  admin.registrations.length = 0;
+});
+
+const isPut = (r: ProxiedRequest) => r.method === "PUT" && !r.target.includes("partNumber=");
+const isPart = (n: number) => (r: ProxiedRequest) => r.method === "PUT" && r.target.includes(`partNumber=${n}&`);
+const isCreate = (r: ProxiedRequest) => r.method === "POST" && r.target.includes("?uploads");
+const isComplete = (r: ProxiedRequest) => r.method === "POST" && r.target.includes("uploadId=");
+const isAbort = (r: ProxiedRequest) => r.method === "DELETE" && r.target.includes("uploadId=");
+const isRegistration = (r: ProxiedRequest) => r.method === "POST";
+
+async function publish(file: string, extraArgs: string[] = []): Promise<CliRun> {
+  const args = ["--file", file, "--resource-name", "m", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+  const env = {
+    ...s3,
+    S3_ENDPOINT: s3Proxy.url,
+    S3_SECRET_KEY: SECRET,
+    ADMIN_API_URL: adminProxy.url,
+    ADMIN_API_TOKEN: TOKEN,
+  };
+  return runCli("bun", [...args, "--part-size", "5MiB", ...extraArgs], env, work);
+}
+
+function expectNoSecrets(run: CliRun): void {
+  const output = run.stdout + run.stderr;
+  expect(output).not.toContain(SECRET);
+  expect(output).not.toContain(TOKEN);
+  for (const { body } of admin.registrations) expect(output).not.toContain(body.encryption_key as string);
+  for (const name of readdirSync(work)) {
+    if (!name.startsWith("publish-artifact-recovery-")) continue;
+    const record = JSON.parse(readFileSync(join(work, name), "utf8")) as { payload: { encryption_key: string } };
+    expect(output).not.toContain(record.payload.encryption_key);
+  }
+}
+
+interface Case {
+  name: string;
+  large: boolean;
+  s3Faults?: Fault[];
+  adminFaults?: Fault[];
+  args?: string[];
+  code: number;
+  published: boolean;
+  stderr?: RegExp;
+  /** Extra checks on what reached the servers. */
+  check?: () => void;
+}
+
+// Permanent failures use fewer retries to stay quick; the backoff is still real.
+const cases: Case[] = [
+  {
+    name: "transient 503 SlowDown on a single PutObject",
+    large: false,
+    s3Faults: [{ match: isPut, action: { kind: "status", status: 503, body: s3ErrorBody("SlowDown", "Please reduce your request rate.") } }],
+    code: 0,
+    published: true,
+    stderr: /S3 PutObject failed: HTTP 503 SlowDown: Please reduce your request rate\.; retrying in \d+\.\d s \(attempt 2 of 5\)/,
+    check: () => expect(s3Proxy.count(isPut)).toBe(2),
+  },
+  {
+    name: "transient 500 InternalError on one part",
+    large: true,
+    s3Faults: [{ match: isPart(2), action: { kind: "status", status: 500, body: s3ErrorBody("InternalError") } }],
+    code: 0,
+    published: true,
+    check: () => expect(s3Proxy.count(isPart(2))).toBe(2),
+  },
+  {
+    name: "transient failure of CreateMultipartUpload",
+    large: true,
+    s3Faults: [{ match: isCreate, action: { kind: "status", status: 503, body: s3ErrorBody("ServiceUnavailable") } }],
+    code: 0,
+    published: true,
+  },
+  {
+    name: "transient failure of CompleteMultipartUpload",
+    large: true,
+    s3Faults: [{ match: isComplete, action: { kind: "status", status: 500, body: s3ErrorBody("InternalError") } }],
+    code: 0,
+    published: true,
+    check: () => expect(s3Proxy.count(isComplete)).toBe(2),
+  },
+  {
+    name: "S3's 400 RequestTimeout is retried",
+    large: true,
+    s3Faults: [{ match: isPart(1), action: { kind: "status", status: 400, body: s3ErrorBody("RequestTimeout") } }],
+    code: 0,
+    published: true,
+  },
+  {
+    name: "transient failure of the admin POST",
+    large: false,
+    adminFaults: [{ match: isRegistration, action: { kind: "status", status: 502, body: "bad gateway" } }],
+    code: 0,
+    published: true,
+    check: () => expect(adminProxy.count(isRegistration)).toBe(2),
+  },
+  {
+    name: "a connection reset in the middle of a part",
+    large: true,
+    s3Faults: [{ match: isPart(2), action: { kind: "reset", afterBodyBytes: 1024 * 1024 } }],
+    code: 0,
+    published: true,
+    check: () => expect(s3Proxy.count(isPart(2))).toBe(2),
+  },
+  {
+    name: "a connection reset in the middle of the admin POST",
+    large: false,
+    adminFaults: [{ match: isRegistration, action: { kind: "reset", afterBodyBytes: 10 } }],
+    code: 0,
+    published: true,
+  },
+  {
+    name: "a part stalled past the timeout",
+    large: true,
+    s3Faults: [{ match: isPart(3), action: { kind: "stall" } }],
+    args: ["--timeout", "2"],
+    code: 0,
+    published: true,
+    stderr: /S3 UploadPart 3 failed: no response: timed out after 2 s; retrying/,
+  },
+  {
+    name: "permanent failure of PutObject",
+    large: false,
+    s3Faults: [{ match: isPut, times: Infinity, action: { kind: "status", status: 503, body: s3ErrorBody("SlowDown") } }],
+    args: ["--retries", "2"],
+    code: 4,
+    published: false,
+    stderr: /publish-artifact: error: S3 PutObject failed: HTTP 503 SlowDown: injected SlowDown$/,
+    check: () => expect(s3Proxy.count(isPut)).toBe(3),
+  },
+  {
+    name: "permanent failure of one part: the upload is aborted",
+    large: true,
+    s3Faults: [{ match: isPart(2), times: Infinity, action: { kind: "status", status: 500, body: s3ErrorBody("InternalError") } }],
+    args: ["--retries", "1"],
+    code: 4,
+    published: false,
+    stderr: /publish-artifact: error: S3 UploadPart 2 failed: HTTP 500 InternalError: injected InternalError$/,
+    check: () => expect(s3Proxy.count(isAbort)).toBe(1),
+  },
+  {
+    name: "permanent failure of CreateMultipartUpload",
+    large: true,
+    s3Faults: [{ match: isCreate, times: Infinity, action: { kind: "status", status: 503, body: s3ErrorBody("ServiceUnavailable") } }],
+    args: ["--retries", "1"],
+    code: 4,
+    published: false,
+  },
+  {
+    name: "permanent failure of CompleteMultipartUpload: the upload is aborted",
+    large: true,
+    s3Faults: [{ match: isComplete, times: Infinity, action: { kind: "status", status: 500, body: s3ErrorBody("InternalError") } }],
+    args: ["--retries", "1"],
+    code: 4,
+    published: false,
+    check: () => expect(s3Proxy.count(isAbort)).toBe(1),
+  },
+  {
+    name: "a 403 on a part is not retried",
+    large: true,
+    s3Faults: [{ match: isPart(1), times: Infinity, action: { kind: "status", status: 403, body: s3ErrorBody("AccessDenied", "Access Denied") } }],
+    code: 4,
+    published: false,
+    stderr: /S3 UploadPart 1 failed: HTTP 403 AccessDenied: Access Denied$/,
+    check: () => expect(s3Proxy.count(isPart(1))).toBe(1),
+  },
+  {
+    name: "permanent failure of the admin POST: uploaded, registration saved, exit 5",
+    large: true,
+    adminFaults: [{ match: isRegistration, times: Infinity, action: { kind: "status", status: 503, body: "{\"detail\":\"down\"}" } }],
+    args: ["--retries", "1"],
+    code: 5,
+    published: false,
+    stderr: /admin API registration failed: HTTP 503: down\n.*publish-artifact register --from /,
+    check: () => {
+      expect(listObjects(s3)).toEqual([KEY]);
+      expect(readdirSync(work).filter((n) => n.startsWith("publish-artifact-recovery-")).length).toBe(1);
+    },
+  },
+  {
+    name: "a stalled admin POST past the timeout, for good",
+    large: false,
+    adminFaults: [{ match: isRegistration, times: Infinity, action: { kind: "stall" } }],
+    args: ["--retries", "1", "--timeout", "1"],
+    code: 5,
+    published: false,
+    stderr: /admin API registration failed: no response: timed out after 1 s/,
+  },
+];
+
+describe("faults between the CLI and the servers", () => {
+  for (const c of cases) {
+    test(c.name, async () => {
+      for (const fault of c.s3Faults ?? []) s3Proxy.add(fault);
+      for (const fault of c.adminFaults ?? []) adminProxy.add(fault);
+      const file = c.large ? largeFile : smallFile;
+      const run = await publish(file, c.args);
+      if (c.stderr) expect(run.stderr.trim()).toMatch(c.stderr);
+      expect(run.code).toBe(c.code);
+      expect(openMultipartUploads(s3)).toEqual([]);
+      expect(admin.registrations.length).toBe(c.published ? 1 : 0);
+      if (c.published) {
+        expect(listObjects(s3)).toEqual([KEY]);
+        verifyPublished(s3, KEY, admin.registrations[0]!.body as never, file, work);
+      } else if (c.code !== 5) {
+        expect(listObjects(s3)).toEqual([]);
+      }
+      c.check?.();
+      expectNoSecrets(run);
+    });
+  }
+});
