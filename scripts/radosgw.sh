@@ -13,26 +13,13 @@
 # RADOSGW_BUCKET.
 set -euo pipefail
 
-PACKAGES=(ceph-mon ceph-osd radosgw ceph-common curl openssl)
-
 say() { printf 'radosgw.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 install_packages() {
-  local missing=0 tool
-  for tool in radosgw radosgw-admin ceph-mon ceph-osd monmaptool ceph curl openssl; do
-    command -v "$tool" >/dev/null || missing=1
-  done
-  [ "$missing" = 1 ] || return 0
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || die "Ceph radosgw is not installed and installing it needs root: run as root or install ${PACKAGES[*]}"
-    sudo=(sudo)
-  fi
-  say "the local S3 server (Ceph radosgw) or its tools are missing: installing ${PACKAGES[*]} from Debian's packages (about 30 s)"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${PACKAGES[@]}" >&2
+  bash "$(dirname "$0")/apt-install.sh" "the local S3 server (Ceph radosgw, about 30 s to install)" \
+    radosgw=radosgw radosgw-admin=radosgw ceph-mon=ceph-mon ceph-osd=ceph-osd monmaptool=ceph-common \
+    ceph=ceph-common curl=curl openssl=openssl
 }
 
 # A TCP port nobody listens on, from a range the kernel does not hand out for outgoing connections.

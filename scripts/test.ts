@@ -13,6 +13,26 @@ const radosgw = (...args: string[]) =>
     env: { ...process.env, RADOSGW_SECRET_KEY: secret },
   });
 
+// What the tests use beside the S3 server: qemu to run the arm64 binary, setpriv to run as another user.
+const tools = spawnSync(
+  "bash",
+  [
+    "scripts/apt-install.sh",
+    "the tests",
+    "qemu-aarch64-static=qemu-user-static",
+    "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1=libc6-arm64-cross",
+    "setpriv=util-linux",
+    "python3=python3",
+  ],
+  { stdio: "inherit" },
+);
+if (tools.status !== 0) process.exit(1);
+// The tests run the compiled executables of this very source.
+if (spawnSync(process.execPath, ["scripts/build.ts"], { stdio: "inherit" }).status !== 0) {
+  console.error("test: the build failed");
+  process.exit(1);
+}
+
 const started = radosgw("start", dir);
 if (started.status !== 0) {
   radosgw("stop", dir);

@@ -1,8 +1,10 @@
-// Runs the CLI as a user does: a separate process, from source under Bun or Deno.
+// Runs the CLI as a user does, in a separate process: from source under Bun or Deno, or as a compiled binary
+// (the arm64 one under qemu).
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { TARGETS, binaryPath, runnerFor } from "../../scripts/build.ts";
 
-export type Runtime = "bun" | "deno";
+export type Runtime = "bun" | "deno" | "binary-x64" | "binary-arm64";
 
 export interface CliRun {
   code: number;
@@ -12,12 +14,55 @@ export interface CliRun {
 
 const ROOT = process.cwd();
 export const DENO = join(ROOT, "node_modules", ".bin", "deno");
-/** The narrowest Deno permissions a publish needs (also in the README). */
-export const DENO_PERMISSIONS = ["--allow-read", "--allow-net", "--allow-env"];
 
-export function cliCommand(runtime: Runtime): string[] {
+/** Every variable the CLI reads: Deno is given exactly these (the README lists the same). */
+export const ENV_VARS = [
+  "S3_ENDPOINT",
+  "S3_ACCESS_KEY",
+  "S3_SECRET_KEY",
+  "S3_BUCKET",
+  "S3_REGION",
+  "ADMIN_API_URL",
+  "ADMIN_API_TOKEN",
+  "ADMIN_API_PUBLISH_PATH",
+  "CDN_PUBLIC_BASE_URL",
+  "PUBLISH_ARTIFACT_RETRIES",
+  "PUBLISH_ARTIFACT_TIMEOUT",
+  "PUBLISH_ARTIFACT_RECOVERY_DIR",
+];
+
+/**
+ * The narrowest Deno permissions for one run: read the artifact, write recovery files in the working
+ * directory, reach the two servers, read the variables above.
+ */
+export function denoPermissions(args: readonly string[], cwd: string, env: Record<string, string | undefined>): string[] {
+  const file = args[args.indexOf("--file") + 1];
+  const from = args[args.indexOf("--from") + 1];
+  const readable = [cwd, ...(args.includes("--file") && file ? [file] : []), ...(args.includes("--from") && from ? [from] : [])];
+  const hosts = [env.S3_ENDPOINT, env.ADMIN_API_URL].filter((url): url is string => !!url && URL.canParse(url)).map((url) => new URL(url).host);
+  return [
+    `--allow-read=${readable.join(",")}`,
+    `--allow-write=${cwd}`,
+    ...(hosts.length > 0 ? [`--allow-net=${hosts.join(",")}`] : []),
+    `--allow-env=${ENV_VARS.join(",")}`,
+  ];
+}
+
+export function cliCommand(runtime: Runtime, args: readonly string[] = [], cwd = tmpdir(), env: Record<string, string | undefined> = {}): string[] {
   const entry = join(ROOT, "src", "cli.ts");
-  return runtime === "bun" ? [process.execPath, entry] : [DENO, "run", "--quiet", ...DENO_PERMISSIONS, entry];
+  switch (runtime) {
+    case "bun":
+      return [process.execPath, entry];
+    case "deno":
+      return [DENO, "run", "--quiet", ...denoPermissions(args, cwd, env), entry];
+    case "binary-x64":
+    case "binary-arm64": {
+      const target = TARGETS.find((t) => t.name === (runtime === "binary-x64" ? "linux-x64" : "linux-arm64"));
+      const runner = target && runnerFor(target);
+      if (!target || !runner) throw new Error(`cannot run the ${runtime} binary on this machine`);
+      return [...runner, join(ROOT, binaryPath(target))];
+    }
+  }
 }
 
 /**
@@ -25,7 +70,7 @@ export function cliCommand(runtime: Runtime): string[] {
  * directory is where a recovery file would be written, so tests give their own.
  */
 export async function runCli(runtime: Runtime, args: string[], env: Record<string, string | undefined>, cwd = tmpdir()): Promise<CliRun> {
-  const child = Bun.spawn([...cliCommand(runtime), ...args], {
+  const child = Bun.spawn([...cliCommand(runtime, args, cwd, env), ...args], {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdout: "pipe",
