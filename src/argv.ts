@@ -5,7 +5,7 @@
 
 const MARK = "\u0000";
 
-/** Mark the value of every `--name value` and `--name=value` whose name is in `valueFlags`. */
+/** Mark the value of every `--name value` and `--name=value` whose name is in `valueFlags`, and every "-". */
 export function markFlagValues(argv: readonly string[], valueFlags: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -17,6 +17,11 @@ export function markFlagValues(argv: readonly string[], valueFlags: ReadonlySet<
     const inline = /^--([^=]+)=([\s\S]*)$/.exec(arg);
     if (inline && valueFlags.has(inline[1] as string)) {
       out.push(`--${inline[1]}=${MARK}${inline[2]}`);
+      continue;
+    }
+    if (arg === "-") {
+      // "-" (stdin or stdout) is a value, never a flag: mri would read it as one.
+      out.push(MARK + arg);
       continue;
     }
     out.push(arg);

@@ -1,18 +1,28 @@
 #!/usr/bin/env bun
 // The command line: parse, validate, run the library, print. Everything else lives in the modules it calls;
-// the publish pipeline is imported only when a publish runs, so --help and version start fast.
+// the pipeline and the S3 signer are imported only by the commands that use them, so --help and version start
+// fast.
 import { cac } from "cac";
 import { markFlagValues, unmark } from "./argv.ts";
 import type { Env } from "./config.ts";
 import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor } from "./errors.ts";
 import { helpText } from "./help.ts";
+import type { Progress } from "./progress.ts";
 import { redact } from "./redact.ts";
 import { versionLine } from "./version.ts";
 
 export interface CliIo {
+  /** One line (or block) of output each; a newline is added. */
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Raw writes to stderr, for a progress line redrawn in place. */
+  stderrWrite?: (text: string) => void;
+  /** Whether stderr is a terminal. */
+  stderrIsTTY?: boolean;
 }
+
+type Options = Record<string, unknown>;
+type Command = (options: Options, env: Env, io: CliIo, signal: AbortSignal | undefined, args: unknown[]) => Promise<number>;
 
 const PUBLISH_FLAGS = [
   "file",
@@ -25,9 +35,22 @@ const PUBLISH_FLAGS = [
   "retries",
   "timeout",
   "recovery-dir",
-] as const;
-const REGISTER_FLAGS = ["from", "retries", "timeout"] as const;
-const VALUE_FLAGS = new Set<string>([...PUBLISH_FLAGS, ...REGISTER_FLAGS]);
+  "output",
+];
+const COMMANDS: { name: string; description: string; valueFlags: string[]; booleanFlags: string[]; run: Command }[] = [
+  { name: "version", description: "Print the program's version", valueFlags: [], booleanFlags: [], run: runVersion },
+  { name: "register", description: "Send a saved registration", valueFlags: ["from", "retries", "timeout"], booleanFlags: [], run: runRegister },
+  { name: "decrypt <in> <out>", description: "Decrypt a published object", valueFlags: ["key", "sha256"], booleanFlags: [], run: runDecrypt },
+  {
+    name: "verify",
+    description: "Download a published object and compare it with --file",
+    valueFlags: ["file", "resource-name", "dev-stage", "architecture", "version", "key", "sha256", "from", "retries", "timeout"],
+    booleanFlags: ["quiet"],
+    run: runVerify,
+  },
+  { name: "", description: "Publish an artifact", valueFlags: PUBLISH_FLAGS, booleanFlags: ["json", "quiet", "dry-run"], run: runPublish },
+];
+const VALUE_FLAGS = new Set(COMMANDS.flatMap((command) => command.valueFlags));
 const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCode.interruptedSigterm } as const;
 
 /** Run the CLI with `argv` (without the program name); resolves with the exit code. */
@@ -43,23 +66,15 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, signa
 
   const cli = cac("publish-artifact");
   let action: (() => Promise<number>) | undefined;
-  cli.command("version", "Print the program's version").action(() => {
-    action = async () => {
-      io.stdout(versionLine());
-      return ExitCode.ok;
-    };
-  });
-  const registerCommand = cli.command("register", "Send a saved registration again");
-  for (const flag of REGISTER_FLAGS) registerCommand.option(`--${flag} <value>`, "", { type: [unmark] });
-  registerCommand.action((options: Record<string, unknown>) => {
-    action = () => runRegister(options, env, io, signal);
-  });
-  const publishCommand = cli.command("", "Publish an artifact");
-  for (const flag of PUBLISH_FLAGS) publishCommand.option(`--${flag} <value>`, "", { type: [unmark] });
-  publishCommand.option("--json", "").action((options: Record<string, unknown>) => {
-    action = () => runPublish(options, env, io, signal);
-  });
-
+  for (const command of COMMANDS) {
+    const cacCommand = cli.command(command.name, command.description);
+    for (const flag of command.valueFlags) cacCommand.option(`--${flag} <value>`, "", { type: [unmark] });
+    for (const flag of command.booleanFlags) cacCommand.option(`--${flag}`, "");
+    cacCommand.action((...args: unknown[]) => {
+      const options = args.pop() as Options;
+      action = () => command.run(options, env, io, signal, args.map(unmark));
+    });
+  }
   try {
     cli.parse(["", "", ...markFlagValues(argv, VALUE_FLAGS)], { run: false });
     await cli.runMatchedCommand();
@@ -67,40 +82,116 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, signa
     return reportError(isCacError(error) ? usageErrorFrom(error) : error, env, io);
   }
   if (!action) return reportError(new UsageError(`unknown command "${argv[0]}": see publish-artifact --help`), env, io);
-  return action();
+  try {
+    return await action();
+  } catch (error) {
+    return reportError(error, env, io, signal);
+  }
 }
 
-async function runPublish(options: Record<string, unknown>, env: Env, io: CliIo, signal?: AbortSignal): Promise<number> {
+async function runVersion(_options: Options, _env: Env, io: CliIo): Promise<number> {
+  io.stdout(versionLine());
+  return ExitCode.ok;
+}
+
+async function runPublish(options: Options, env: Env, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
+  if (options.output !== undefined && !options.dryRun) return runOutput(options, env, io);
+  const { loadPublishConfig } = await import("./config.ts");
+  const config = loadPublishConfig(options, env);
+  if (config.dryRun) {
+    const { describePlan } = await import("./plan.ts");
+    io.stdout(await describePlan(config, options.output as string[] | undefined));
+    return ExitCode.ok;
+  }
+  const { publishArtifact } = await import("./publish.ts");
+  const { humanSummary, jsonSummary } = await import("./summary.ts");
+  const progress = await progressFor(config.file, config.quiet, env, io);
   try {
-    const { loadPublishConfig } = await import("./config.ts");
-    const config = loadPublishConfig(options, env);
-    const { publishArtifact } = await import("./publish.ts");
-    const { humanSummary, jsonSummary } = await import("./summary.ts");
-    const result = await publishArtifact(config, { signal, log: notice(env, io) });
-    io.stderr(humanSummary(result));
+    const result = await publishArtifact(config, { signal, progress, log: notice(env, io, config.quiet, progress) });
+    progress.stop();
+    if (!config.quiet) io.stderr(humanSummary(result));
     if (config.json) io.stdout(jsonSummary(result));
     return ExitCode.ok;
-  } catch (error) {
-    return reportError(error, env, io, signal);
+  } finally {
+    progress.stop();
   }
 }
 
-async function runRegister(options: Record<string, unknown>, env: Env, io: CliIo, signal?: AbortSignal): Promise<number> {
+async function runOutput(options: Options, env: Env, io: CliIo): Promise<number> {
+  const { loadOutputConfig } = await import("./config.ts");
+  const config = loadOutputConfig(options, env);
+  const { encryptToFile } = await import("./write-encrypted.ts");
+  const { formatBytes } = await import("./format.ts");
+  const progress = await progressFor(config.file, config.quiet, env, io);
   try {
-    const { loadRegisterConfig } = await import("./config.ts");
-    const config = loadRegisterConfig(options, env);
-    const { registerFromRecoveryFile } = await import("./register-again.ts");
-    const record = await registerFromRecoveryFile(config, { signal, log: notice(env, io) });
-    io.stderr(`registered ${record.object_key}; ${config.from} was removed`);
+    const result = await encryptToFile(config, { progress });
+    progress.stop();
+    if (!config.quiet) {
+      io.stderr(
+        `wrote ${config.output}: ${result.metadata.payload.size_bytes} bytes (${formatBytes(result.metadata.payload.size_bytes)}) from ` +
+          `${result.inputBytes} bytes, sha256 ${result.metadata.payload.sha256}\n` +
+          `its metadata, with the encryption key, is in ${result.metadataPath} (readable only by you) and on stdout`,
+      );
+    }
+    // Asked for explicitly: with no admin API to hold it, the key is part of this result.
+    io.stdout(JSON.stringify(result.metadata));
     return ExitCode.ok;
-  } catch (error) {
-    return reportError(error, env, io, signal);
+  } finally {
+    progress.stop();
   }
 }
 
-/** Progress notices (retries) on stderr, one line each. */
-function notice(env: Env, io: CliIo): (line: string) => void {
-  return (line) => io.stderr(redact(`publish-artifact: ${line}`, [env.S3_SECRET_KEY, env.ADMIN_API_TOKEN]));
+async function runRegister(options: Options, env: Env, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
+  const { loadRegisterConfig } = await import("./config.ts");
+  const config = loadRegisterConfig(options, env);
+  const { registerFromRecoveryFile } = await import("./register-again.ts");
+  const record = await registerFromRecoveryFile(config, { signal, log: notice(env, io, false) });
+  io.stderr(`registered ${record.object_key}; ${config.from} was removed`);
+  return ExitCode.ok;
+}
+
+async function runDecrypt(options: Options, _env: Env, io: CliIo, _signal: AbortSignal | undefined, args: unknown[]): Promise<number> {
+  const { loadDecryptConfig } = await import("./config.ts");
+  const config = loadDecryptConfig(args[0], args[1], options);
+  const { decryptFile } = await import("./decrypt.ts");
+  const result = await decryptFile(config);
+  const checked = config.sha256 ? ", sha256 checked" : "";
+  io.stderr(`decrypted ${result.encryptedBytes} bytes into ${result.plainBytes} bytes${checked}`);
+  return ExitCode.ok;
+}
+
+async function runVerify(options: Options, env: Env, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
+  const { loadVerifyConfig } = await import("./config.ts");
+  const config = loadVerifyConfig(options, env);
+  const { verifyPublished } = await import("./verify.ts");
+  const result = await verifyPublished(config, { signal, log: notice(env, io, config.quiet) });
+  if (!config.quiet) {
+    io.stderr(
+      `verified ${result.objectKey}: ${result.encryptedBytes} bytes with sha256 ${result.sha256}, ` +
+        `decrypted and identical to the ${result.plainBytes} bytes of ${config.file}`,
+    );
+  }
+  return ExitCode.ok;
+}
+
+/** Progress on stderr: redrawn on a terminal, plain lines in logs, nothing with --quiet. */
+async function progressFor(file: string, quiet: boolean, env: Env, io: CliIo): Promise<Progress> {
+  const { Progress } = await import("./progress.ts");
+  const { stat } = await import("node:fs/promises");
+  const total = file === "-" ? undefined : await stat(file).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
+  const mode = quiet || !io.stderrWrite ? "off" : io.stderrIsTTY ? "terminal" : "lines";
+  const color = mode === "terminal" && !env.NO_COLOR;
+  return new Progress({ mode, total, color, write: io.stderrWrite ?? (() => {}) }).start();
+}
+
+/** Notices (retries) on stderr, one line each, kept clear of the progress line. */
+function notice(env: Env, io: CliIo, quiet: boolean, progress?: Progress): (line: string) => void {
+  return (line) => {
+    if (quiet) return;
+    const text = redact(`publish-artifact: ${line}`, [env.S3_SECRET_KEY, env.ADMIN_API_TOKEN]);
+    if (progress) progress.note(text);
+    else io.stderr(text);
+  };
 }
 
 /** cac throws its CACError for bad command lines but does not export the class. */
@@ -116,6 +207,9 @@ function usageErrorFrom(error: Error): UsageError {
   if (unused) {
     const args = (unused[1] ?? "").replace(/`/g, "").replace(new RegExp("\u0000", "g"), "");
     return new UsageError(`unexpected argument ${args}: every value belongs to a flag, e.g. --file PATH`);
+  }
+  if (/missing required args for command `decrypt/.test(error.message)) {
+    return new UsageError('decrypt needs IN and OUT: publish-artifact decrypt --key HEX IN OUT ("-" for stdin or stdout)');
   }
   return new UsageError(`${error.message.replace(/`/g, "")}: see publish-artifact --help`);
 }
@@ -146,8 +240,15 @@ if (import.meta.main) {
   const code = await runCli(
     process.argv.slice(2),
     process.env,
-    { stdout: (text) => console.log(text), stderr: (text) => console.error(text) },
+    {
+      stdout: (text) => console.log(text),
+      stderr: (text) => console.error(text),
+      stderrWrite: (text) => process.stderr.write(text),
+      stderrIsTTY: process.stderr.isTTY === true,
+    },
     controller.signal,
   );
-  process.exit(code);
+  // Not process.exit(): it drops output a pipe has not taken yet (decrypt to stdout). Nothing is left to keep
+  // the process alive, so it ends once the output is written.
+  process.exitCode = code;
 }

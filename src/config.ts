@@ -3,10 +3,26 @@
 // and what to do about it.
 import * as v from "valibot";
 import { UsageError } from "./errors.ts";
+import {
+  flagValue,
+  keyPart,
+  numberVar,
+  optionalFlag,
+  optionalVar,
+  parseFlagsAndEnv,
+  requiredUrlVar,
+  requiredVar,
+  retryFlags,
+  retryPolicy,
+  urlRules,
+  wholeNumber,
+  type Env,
+  type RawFlags,
+} from "./config-rules.ts";
 import { objectKeyFor } from "./object-key.ts";
+import type { RetryPolicy } from "./retry.ts";
+import { MAX_PART_SIZE, MIN_PART_SIZE, parseByteSize } from "./s3/part-size.ts";
 import { cdnUrlFor, joinUrl } from "./urls.ts";
-import { parseByteSize, MIN_PART_SIZE, MAX_PART_SIZE } from "./s3/part-size.ts";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 
 export interface ArtifactNames {
   resourceName: string;
@@ -39,52 +55,17 @@ export interface PublishConfig {
   /** Where a registration that failed after the upload is saved, so its key is not lost. */
   recoveryDir: string | undefined;
   json: boolean;
+  /** No progress, no summary: only errors. */
+  quiet: boolean;
+  /** Validate and show the plan; read nothing, send nothing. */
+  dryRun: boolean;
 }
 
-/** The flags as cac hands them over: each value-taking flag as an array of what was typed. */
-export type RawFlags = Record<string, unknown>;
-export type Env = Record<string, string | undefined>;
+export type { Env, RawFlags } from "./config-rules.ts";
 
 export const DEFAULT_PUBLISH_PATH = "internal/resources/publish";
 export const DEFAULT_REGION = "us-east-1";
 export const DEFAULT_CONCURRENCY = 4;
-
-/** One flag's value: typed exactly once, and with a value. */
-function flagValue(flag: string, example: string) {
-  return v.pipe(
-    v.array(v.string(`${flag} needs a value, e.g. ${flag} ${example}`), `${flag} is required, e.g. ${flag} ${example}`),
-    v.check((values) => values.length === 1, `${flag} was given more than once: give it once`),
-    v.transform((values) => values[0] as string),
-  );
-}
-
-/** A part of the object key: it must not change the key's shape. */
-function keyPart(flag: string, example: string) {
-  return v.pipe(
-    flagValue(flag, example),
-    v.nonEmpty(`${flag} is empty: give a non-empty value, e.g. ${flag} ${example}`),
-    v.check((s) => s === s.trim(), `${flag} has leading or trailing spaces: remove them`),
-    v.check((s) => !/[/\\]/.test(s), `${flag} contains "/" or "\\", which would change the object key's path: remove it`),
-    v.check((s) => s !== "." && s !== "..", `${flag} must not be "." or "..": give a real name`),
-    // deno-lint-ignore no-control-regex
-    v.check((s) => !/[\u0000-\u001f\u007f]/.test(s), `${flag} contains control characters: remove them`),
-  );
-}
-
-/** An optional flag whose text `parse` turns into a value, or undefined when the text breaks `rule`. */
-function optionalFlag<T>(flag: string, example: string, parse: (text: string) => T | undefined, rule: string) {
-  return v.optional(
-    v.pipe(
-      flagValue(flag, example),
-      v.rawTransform(({ dataset, addIssue, NEVER }) => {
-        const value = parse(dataset.value);
-        if (value !== undefined) return value;
-        addIssue({ message: `${flag} ${rule}, e.g. ${flag} ${example}` });
-        return NEVER;
-      }),
-    ),
-  );
-}
 
 const FlagsSchema = v.object({
   file: v.pipe(flagValue("--file", "./model.trt"), v.nonEmpty("--file is empty: give the path of the artifact")),
@@ -105,56 +86,13 @@ const FlagsSchema = v.object({
   concurrency: optionalFlag("--concurrency", "4", wholeNumber(1, 64), "must be a whole number from 1 to 64"),
   ...retryFlags(),
   recoveryDir: v.optional(v.pipe(flagValue("--recovery-dir", "/var/lib/publish-artifact"), v.nonEmpty("--recovery-dir is empty: give a directory"))),
+  output: v.optional(v.pipe(flagValue("--output", "./model.trt.enc"), v.nonEmpty("--output is empty: give the path of the encrypted file"))),
+  quiet: v.optional(v.boolean("--quiet takes no value"), false),
+  dryRun: v.optional(v.boolean("--dry-run takes no value"), false),
 });
 
-function retryFlags() {
-  return {
-    retries: optionalFlag("--retries", "4", wholeNumber(0, 20), "must be a whole number from 0 to 20"),
-    timeout: optionalFlag("--timeout", "120", wholeNumber(1, 86_400), "must be a whole number of seconds from 1 to 86400"),
-  };
-}
-
-function wholeNumber(min: number, max: number) {
-  return (text: string) => (/^\d+$/.test(text) && Number(text) >= min && Number(text) <= max ? Number(text) : undefined);
-}
-
-const urlRules = (name: string, example: string) =>
-  [
-    v.check((s: string) => URL.canParse(s), `${name} is not a valid URL: set it to a full URL such as ${example}`),
-    v.check(
-      (s: string) => !URL.canParse(s) || ["http:", "https:"].includes(new URL(s).protocol),
-      `${name} must start with http:// or https://, e.g. ${example}`,
-    ),
-    v.check(
-      (s: string) => !URL.canParse(s) || (new URL(s).username === "" && new URL(s).password === ""),
-      `${name} must not contain credentials (user:password@): remove them from the URL`,
-    ),
-    v.check(
-      (s: string) => !URL.canParse(s) || (new URL(s).search === "" && new URL(s).hash === ""),
-      `${name} must not have a query string or fragment: remove everything from "?" or "#" on`,
-    ),
-  ] as const;
-
-function numberVar(name: string, min: number, max: number, what: string) {
-  const message = `${name} must be ${what} from ${min} to ${max}`;
-  return v.pipe(v.string(), v.regex(/^\d+$/, message), v.transform(Number), v.minValue(min, message), v.maxValue(max, message));
-}
-
-function requiredVar(name: string, hint: string) {
-  return v.pipe(v.string(`${name} is not set: ${hint}`), v.nonEmpty(`${name} is empty: ${hint}`));
-}
-
-function requiredUrlVar(name: string, hint: string, example: string) {
-  return v.pipe(requiredVar(name, hint), ...urlRules(name, example));
-}
-
-/** Unset and empty mean the same for optional variables, as they did for the Python script. */
-function optionalVar<T extends v.GenericSchema<string, unknown>>(schema: T) {
-  return v.pipe(
-    v.optional(v.string()),
-    v.transform((s) => (s === "" ? undefined : s)),
-    v.optional(schema),
-  );
+function namesOf(f: { resourceName: string; devStage: string; architecture: string; version: string }): ArtifactNames {
+  return { resourceName: f.resourceName, devStage: f.devStage, architecture: f.architecture, version: f.version };
 }
 
 const EnvSchema = v.object({
@@ -180,47 +118,12 @@ const EnvSchema = v.object({
   PUBLISH_ARTIFACT_RECOVERY_DIR: optionalVar(v.string()),
 });
 
-/**
- * Only the keys a schema knows, each present (undefined when absent): valibot reports an absent key with its own
- * generic text, a present undefined one with the entry's message, which names the variable and the fix.
- */
-function entriesOf(schema: { entries: Record<string, unknown> }, input: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(schema.entries).map((key) => [key, input[key]]));
-}
-
-type ObjectSchema = v.ObjectSchema<v.ObjectEntries, undefined>;
-
-/** Validate flags and environment together, so one run reports every problem; throws a UsageError. */
-function parseFlagsAndEnv<F extends ObjectSchema, E extends ObjectSchema>(
-  flagsSchema: F,
-  flags: RawFlags,
-  envSchema: E,
-  env: Env,
-): [v.InferOutput<F>, v.InferOutput<E>] {
-  const parsedFlags = v.safeParse(flagsSchema, entriesOf(flagsSchema, flags), { abortPipeEarly: true });
-  const parsedEnv = v.safeParse(envSchema, entriesOf(envSchema, env), { abortPipeEarly: true });
-  if (parsedFlags.success && parsedEnv.success) return [parsedFlags.output, parsedEnv.output];
-  const issues = [...(parsedFlags.issues ?? []), ...(parsedEnv.issues ?? [])];
-  throw new UsageError(issues.map((issue) => issue.message));
-}
-
 /** Validate everything a publish needs; throws one UsageError listing every problem found. */
 export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
   const [f, e] = parseFlagsAndEnv(FlagsSchema, flags, EnvSchema, env);
-  const names: ArtifactNames = {
-    resourceName: f.resourceName,
-    devStage: f.devStage,
-    architecture: f.architecture,
-    version: f.version,
-  };
+  const names = namesOf(f);
   const objectKey = objectKeyFor(names);
-  const s3: S3Config = {
-    endpoint: e.S3_ENDPOINT.replace(/\/+$/, ""),
-    accessKeyId: e.S3_ACCESS_KEY,
-    secretAccessKey: e.S3_SECRET_KEY,
-    bucket: e.S3_BUCKET,
-    region: e.S3_REGION ?? DEFAULT_REGION,
-  };
+  const s3 = s3ConfigOf(e);
   return {
     file: f.file,
     names,
@@ -234,15 +137,129 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
     retry: retryPolicy(f.retries ?? e.PUBLISH_ARTIFACT_RETRIES, f.timeout ?? e.PUBLISH_ARTIFACT_TIMEOUT),
     recoveryDir: f.recoveryDir ?? e.PUBLISH_ARTIFACT_RECOVERY_DIR,
     json: f.json,
+    quiet: f.quiet,
+    dryRun: f.dryRun,
   };
 }
 
-function retryPolicy(retries: number | undefined, timeoutSeconds: number | undefined): RetryPolicy {
+function s3ConfigOf(e: { S3_ENDPOINT: string; S3_ACCESS_KEY: string; S3_SECRET_KEY: string; S3_BUCKET: string; S3_REGION?: string | undefined }): S3Config {
   return {
-    ...DEFAULT_RETRY_POLICY,
-    attempts: 1 + (retries ?? DEFAULT_RETRY_POLICY.attempts - 1),
-    timeoutMs: timeoutSeconds === undefined ? DEFAULT_RETRY_POLICY.timeoutMs : timeoutSeconds * 1000,
+    endpoint: e.S3_ENDPOINT.replace(/\/+$/, ""),
+    accessKeyId: e.S3_ACCESS_KEY,
+    secretAccessKey: e.S3_SECRET_KEY,
+    bucket: e.S3_BUCKET,
+    region: e.S3_REGION ?? DEFAULT_REGION,
   };
+}
+
+/** `--output FILE`: encrypt to a local file; no S3 and no admin API, so none of their variables is needed. */
+export interface OutputConfig {
+  file: string;
+  output: string;
+  names: ArtifactNames;
+  objectKey: string;
+  /** As a publish would register it, when the environment says where the object will be; else undefined. */
+  cdnUrl: string | undefined;
+  json: boolean;
+  quiet: boolean;
+}
+
+const OutputEnvSchema = v.object({
+  S3_ENDPOINT: optionalVar(v.pipe(v.string(), ...urlRules("S3_ENDPOINT", "https://s3.example.com"))),
+  S3_BUCKET: optionalVar(v.pipe(v.string(), v.check((s) => !/[/\s]/.test(s), 'S3_BUCKET must be a bare bucket name, without "/" or spaces'))),
+  CDN_PUBLIC_BASE_URL: optionalVar(v.pipe(v.string(), ...urlRules("CDN_PUBLIC_BASE_URL", "https://cdn.example.com"))),
+});
+
+export function loadOutputConfig(flags: RawFlags, env: Env): OutputConfig {
+  const [f, e] = parseFlagsAndEnv(FlagsSchema, flags, OutputEnvSchema, env);
+  const names = namesOf(f);
+  const objectKey = objectKeyFor(names);
+  const cdnUrl =
+    e.CDN_PUBLIC_BASE_URL !== undefined || (e.S3_ENDPOINT !== undefined && e.S3_BUCKET !== undefined)
+      ? cdnUrlFor({ cdnBaseUrl: e.CDN_PUBLIC_BASE_URL, endpoint: e.S3_ENDPOINT ?? "", bucket: e.S3_BUCKET ?? "", objectKey })
+      : undefined;
+  return { file: f.file, output: f.output as string, names, objectKey, cdnUrl, json: f.json, quiet: f.quiet };
+}
+
+const hexFlag = (flag: string, what: string) =>
+  v.pipe(
+    flagValue(flag, "<64 hex digits>"),
+    v.transform((s) => s.toLowerCase()),
+    v.regex(/^[0-9a-f]{64}$/, `${flag} must be ${what} as 64 hex digits`),
+  );
+
+/** `verify`: the publish's own flags and S3 variables, and what to check against. */
+export interface VerifyConfig {
+  file: string;
+  objectKey: string;
+  s3: S3Config;
+  retry: RetryPolicy;
+  /** From --key and --sha256, or read from --from. */
+  expected: { key: string; sha256: string } | { from: string };
+  quiet: boolean;
+}
+
+const VerifyFlagsSchema = v.pipe(
+  v.object({
+    file: v.pipe(flagValue("--file", "./model.trt"), v.nonEmpty("--file is empty: give the path of the artifact")),
+    resourceName: FlagsSchema.entries.resourceName,
+    devStage: FlagsSchema.entries.devStage,
+    architecture: FlagsSchema.entries.architecture,
+    version: FlagsSchema.entries.version,
+    key: v.optional(hexFlag("--key", "the encryption key")),
+    sha256: v.optional(hexFlag("--sha256", "the SHA-256 of the uploaded object")),
+    from: v.optional(v.pipe(flagValue("--from", "./publish-artifact-recovery-....json"), v.nonEmpty("--from is empty: give a file"))),
+    quiet: FlagsSchema.entries.quiet,
+    ...retryFlags(),
+  }),
+  v.check(
+    (f) => (f.from !== undefined) !== (f.key !== undefined || f.sha256 !== undefined) && (f.from !== undefined || (f.key !== undefined && f.sha256 !== undefined)),
+    "verify needs --key and --sha256, or --from FILE (a recovery file or the metadata --output wrote), not both",
+  ),
+);
+
+const S3EnvSchema = v.object({
+  S3_ENDPOINT: EnvSchema.entries.S3_ENDPOINT,
+  S3_ACCESS_KEY: EnvSchema.entries.S3_ACCESS_KEY,
+  S3_SECRET_KEY: EnvSchema.entries.S3_SECRET_KEY,
+  S3_BUCKET: EnvSchema.entries.S3_BUCKET,
+  S3_REGION: EnvSchema.entries.S3_REGION,
+  PUBLISH_ARTIFACT_RETRIES: EnvSchema.entries.PUBLISH_ARTIFACT_RETRIES,
+  PUBLISH_ARTIFACT_TIMEOUT: EnvSchema.entries.PUBLISH_ARTIFACT_TIMEOUT,
+});
+
+export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
+  const [f, e] = parseFlagsAndEnv(VerifyFlagsSchema, flags, S3EnvSchema, env);
+  return {
+    file: f.file,
+    objectKey: objectKeyFor(namesOf(f)),
+    s3: s3ConfigOf(e),
+    retry: retryPolicy(f.retries ?? e.PUBLISH_ARTIFACT_RETRIES, f.timeout ?? e.PUBLISH_ARTIFACT_TIMEOUT),
+    expected: f.from !== undefined ? { from: f.from } : { key: f.key as string, sha256: f.sha256 as string },
+    quiet: f.quiet,
+  };
+}
+
+/** `decrypt --key HEX [--sha256 HEX] IN OUT`: the loader's side, for people. */
+export interface DecryptConfig {
+  input: string;
+  output: string;
+  key: string;
+  sha256: string | undefined;
+}
+
+const DecryptFlagsSchema = v.object({
+  key: hexFlag("--key", "the encryption key"),
+  sha256: v.optional(hexFlag("--sha256", "the SHA-256 of the encrypted file")),
+});
+
+export function loadDecryptConfig(input: unknown, output: unknown, flags: RawFlags): DecryptConfig {
+  const [f] = parseFlagsAndEnv(DecryptFlagsSchema, flags, v.object({}), {});
+  const path = (value: unknown, what: string) => {
+    if (typeof value !== "string" || value === "") throw new UsageError(`decrypt needs ${what}: publish-artifact decrypt --key HEX IN OUT ("-" for stdin or stdout)`);
+    return value;
+  };
+  return { input: path(input, "an input file"), output: path(output, "an output file"), key: f.key, sha256: f.sha256 };
 }
 
 export interface RegisterConfig {

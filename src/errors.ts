@@ -13,6 +13,8 @@ export const ExitCode = {
   upload: 4,
   /** The object is in S3 but the admin API did not accept the registration. */
   notRegistered: 5,
+  /** decrypt or verify: the data is not what it should be (hash, key or content). */
+  mismatch: 6,
   interruptedSigint: 130,
   interruptedSigterm: 143,
 } as const;
@@ -87,6 +89,11 @@ export class RegistrationError extends PublishArtifactError {
     const what = status === 0 ? "no response" : `HTTP ${status}`;
     super(`admin API registration failed: ${what}${serverMessage ? `: ${serverMessage}` : ""}`, options);
   }
+}
+
+/** decrypt or verify found data that is not what it should be. */
+export class VerificationError extends PublishArtifactError {
+  readonly exitCode = ExitCode.mismatch;
 }
 
 /**

@@ -10,9 +10,10 @@ import { InputFileError } from "./errors.ts";
 export const FILE_CHUNK_SIZE = 256 * 1024;
 
 export interface ArtifactSource {
+  /** The path given, or "-" for standard input. */
   path: string;
-  /** Size when the file was opened; the stream errors if the file then changes size. */
-  size: number;
+  /** Size when the file was opened (the stream errors if the file then changes size); undefined for a pipe. */
+  size: number | undefined;
   stream: ReadableStream<Uint8Array>;
 }
 
@@ -29,7 +30,7 @@ function openFailure(path: string, error: unknown): InputFileError {
   return new InputFileError(`cannot read --file ${path}: ${reason}`, path, { cause: error });
 }
 
-export async function openArtifact(path: string, chunkSize = FILE_CHUNK_SIZE): Promise<ArtifactSource> {
+export async function openArtifact(path: string, chunkSize = FILE_CHUNK_SIZE): Promise<ArtifactSource & { size: number }> {
   let handle: FileHandle;
   try {
     handle = await open(path, "r");

@@ -1,17 +1,15 @@
 // The whole job: file → gzip → AES-256-CBC → (count + SHA-256) → S3, then registration with the admin API.
 // Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
 import { tmpdir } from "node:os";
-import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
 import { registerArtifact, type RegistrationPayload } from "./admin.ts";
 import type { PublishConfig } from "./config.ts";
-import { DigestStream } from "./digest.ts";
 import { IntegrityError, NotRegisteredError, RegistrationError, UploadError } from "./errors.ts";
-import { openArtifact } from "./file-source.ts";
-import { gzipStream } from "./gzip.ts";
+import { openEncryptedArtifact } from "./encrypted-artifact.ts";
+import type { ProgressSink } from "./progress.ts";
 import { writeRecoveryFile } from "./recovery.ts";
 import { toHex } from "./hex.ts";
 import { S3Client, type Fetch } from "./s3/client.ts";
-import { partSizeFor } from "./s3/part-size.ts";
+import { MIB, partSizeFor } from "./s3/part-size.ts";
 import { deleteObject, headObjectSize } from "./s3/put-object.ts";
 import { uploadStream } from "./s3/upload.ts";
 
@@ -20,8 +18,7 @@ export interface PublishOptions {
   signal?: AbortSignal;
   /** Where notices go (retries, one line each); silent when absent. */
   log?: (line: string) => void;
-  /** Told when the upload is done and registration starts. */
-  onStage?: (stage: "upload" | "register") => void;
+  progress?: ProgressSink;
 }
 
 export interface PublishResult {
@@ -36,19 +33,14 @@ export interface PublishResult {
 
 export async function publishArtifact(config: PublishConfig, options: PublishOptions = {}): Promise<PublishResult> {
   const started = performance.now();
-  const source = await openArtifact(config.file);
-  const key = randomBytes(32);
-  const iv = randomBytes(16);
-  const digest = new DigestStream();
-  const ciphertext = source.stream.pipeThrough(gzipStream()).pipeThrough(aesCbcEncryptStream(key, iv)).pipeThrough(digest);
-
+  const { source, ciphertext, key, digest, inputBytes } = await openEncryptedArtifact(config.file, options.progress);
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
-  const partSize = config.partSize ?? partSizeFor(source.size);
-  options.onStage?.("upload");
+  const partSize = partSizeOf(config, source.size);
   const uploaded = await uploadStream(client, config.objectKey, ciphertext, {
     partSize,
     concurrency: config.concurrency,
     signal: options.signal,
+    onUploaded: (bytes) => options.progress?.uploaded(bytes),
   });
   await checkUploadedBytes(client, config.objectKey, digest.bytes, uploaded.bytes, options.signal);
 
@@ -62,7 +54,6 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
     encryption_key: toHex(key),
     size_bytes: digest.bytes,
   };
-  options.onStage?.("register");
   try {
     await registerArtifact(config.publishUrl, config.adminToken, payload, {
       fetch: options.fetch,
@@ -77,11 +68,19 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
   return {
     objectKey: config.objectKey,
     payload,
-    inputBytes: source.size,
+    inputBytes: inputBytes(),
     parts: uploaded.parts,
     partSize,
     elapsedMs: performance.now() - started,
   };
+}
+
+/** A pipe's size is unknown: 64 MiB parts take it to about 625 GiB, and --part-size goes further. */
+export const STDIN_PART_SIZE = 64 * MIB;
+
+/** Every part but the last has this size, so it is fixed before the first part: from the file's size if known. */
+export function partSizeOf(config: { partSize: number | undefined }, inputSize: number | undefined): number {
+  return config.partSize ?? (inputSize === undefined ? STDIN_PART_SIZE : partSizeFor(inputSize));
 }
 
 /**

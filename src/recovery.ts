@@ -1,5 +1,7 @@
-// The registration of an uploaded object, saved when the admin API could not take it: the object can only ever
-// be decrypted with its key, so the key must not be lost. The file is created readable by its owner only.
+// Files that hold a registration with its encryption key: the recovery file saved when the admin API could not
+// take a registration after the upload (the object can only ever be decrypted with its key, so the key must not
+// be lost), and the metadata that --output writes beside the encrypted file. Both are created readable by
+// their owner only, and both feed `register --from` and `verify --from`.
 //
 // node:fs/promises for the file's mode (0600) and exclusive creation, which no web API offers.
 import { open, readFile, unlink } from "node:fs/promises";
@@ -9,54 +11,65 @@ import type { RegistrationPayload } from "./admin.ts";
 import { InputFileError } from "./errors.ts";
 
 export const RECOVERY_KIND = "publish-artifact-recovery";
+export const METADATA_KIND = "publish-artifact-metadata";
 
 export interface RecoveryRecord {
-  kind: typeof RECOVERY_KIND;
+  kind: typeof RECOVERY_KIND | typeof METADATA_KIND;
   created_at: string;
   object_key: string;
-  /** Where the registration was to go; `register --from` uses it unless ADMIN_API_URL is set. */
-  publish_url: string;
-  payload: RegistrationPayload;
+  /** Where the registration was to go (recovery files); `register --from` uses it unless ADMIN_API_URL is set. */
+  publish_url?: string;
+  /** The local encrypted file (metadata of --output). */
+  encrypted_file?: string;
+  /** cdn_url is missing from --output metadata when the environment did not say where the object will be. */
+  payload: Omit<RegistrationPayload, "cdn_url"> & { cdn_url?: string };
 }
 
 const hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
-const RecoverySchema = v.object({
-  kind: v.literal(RECOVERY_KIND),
+const RecordSchema = v.object({
+  kind: v.picklist([RECOVERY_KIND, METADATA_KIND]),
   created_at: v.string(),
   object_key: v.pipe(v.string(), v.nonEmpty()),
-  publish_url: v.pipe(v.string(), v.url()),
+  publish_url: v.optional(v.pipe(v.string(), v.url())),
+  encrypted_file: v.optional(v.string()),
   payload: v.strictObject({
     resource_name: v.string(),
     dev_stage: v.string(),
     architecture: v.string(),
     version: v.string(),
-    cdn_url: v.string(),
+    cdn_url: v.optional(v.string()),
     sha256: hex64,
     encryption_key: hex64,
     size_bytes: v.pipe(v.number(), v.integer(), v.minValue(32)),
   }),
 });
 
-function fileName(objectKey: string, now: Date): string {
-  const safeKey = objectKey.replace(/[^A-Za-z0-9._-]+/g, "_");
-  const stamp = now.toISOString().replace(/[:.]/g, "-");
-  return `publish-artifact-recovery-${safeKey}-${stamp}.json`;
-}
-
-/** Write the record into `dir`; returns the file's path. Never overwrites an existing file. */
-export async function writeRecoveryFile(dir: string, record: Omit<RecoveryRecord, "kind" | "created_at">, now = new Date()): Promise<string> {
-  const path = join(dir, fileName(record.object_key, now));
-  const full: RecoveryRecord = { kind: RECOVERY_KIND, created_at: now.toISOString(), ...record };
+/** Create `path` (never overwriting) with mode 0600 and the record in it. */
+export async function writeRecordFile(path: string, record: Omit<RecoveryRecord, "created_at">, now = new Date()): Promise<RecoveryRecord> {
+  const full: RecoveryRecord = { ...record, created_at: now.toISOString() };
   const handle = await open(path, "wx", 0o600);
   try {
     await handle.writeFile(`${JSON.stringify(full, null, 2)}\n`);
   } finally {
     await handle.close();
   }
+  return full;
+}
+
+/** Save a registration the admin API did not take into `dir`; returns the file's path. */
+export async function writeRecoveryFile(
+  dir: string,
+  record: { object_key: string; publish_url: string; payload: RegistrationPayload },
+  now = new Date(),
+): Promise<string> {
+  const safeKey = record.object_key.replace(/[^A-Za-z0-9._-]+/g, "_");
+  const stamp = now.toISOString().replace(/[:.]/g, "-");
+  const path = join(dir, `publish-artifact-recovery-${safeKey}-${stamp}.json`);
+  await writeRecordFile(path, { kind: RECOVERY_KIND, ...record }, now);
   return path;
 }
 
-export async function readRecoveryFile(path: string): Promise<RecoveryRecord> {
+export async function readRecordFile(path: string): Promise<RecoveryRecord> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -69,16 +82,16 @@ export async function readRecoveryFile(path: string): Promise<RecoveryRecord> {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new InputFileError(`--from ${path} is not a publish-artifact recovery file: it is not JSON`, path);
+    throw new InputFileError(`--from ${path} is not a publish-artifact recovery or metadata file: it is not JSON`, path);
   }
-  const result = v.safeParse(RecoverySchema, parsed);
+  const result = v.safeParse(RecordSchema, parsed);
   if (!result.success) {
     const where = v.getDotPath(result.issues[0]) ?? "the file";
-    throw new InputFileError(`--from ${path} is not a valid publish-artifact recovery file: ${where} is wrong or missing`, path);
+    throw new InputFileError(`--from ${path} is not a valid publish-artifact recovery or metadata file: ${where} is wrong or missing`, path);
   }
   return result.output;
 }
 
-export async function removeRecoveryFile(path: string): Promise<void> {
+export async function removeRecordFile(path: string): Promise<void> {
   await unlink(path);
 }

@@ -1,12 +1,19 @@
-// `publish-artifact register --from FILE`: send a registration saved after a failed publish, and remove the file
-// once the admin API has taken it.
+// `publish-artifact register --from FILE`: send a registration saved after a failed publish (or the metadata of
+// --output, once its file was uploaded), and remove the file once the admin API has taken it.
 import { registerArtifact, type RegisterOptions } from "./admin.ts";
 import type { RegisterConfig } from "./config.ts";
-import { readRecoveryFile, removeRecoveryFile, type RecoveryRecord } from "./recovery.ts";
+import { UsageError } from "./errors.ts";
+import { readRecordFile, removeRecordFile, type RecoveryRecord } from "./recovery.ts";
 
 export async function registerFromRecoveryFile(config: RegisterConfig, options: RegisterOptions = {}): Promise<RecoveryRecord> {
-  const record = await readRecoveryFile(config.from);
-  await registerArtifact(config.publishUrl ?? record.publish_url, config.adminToken, record.payload, { ...options, retry: config.retry });
-  await removeRecoveryFile(config.from);
+  const record = await readRecordFile(config.from);
+  const publishUrl = config.publishUrl ?? record.publish_url;
+  if (publishUrl === undefined) throw new UsageError(`${config.from} does not say where to register: set ADMIN_API_URL`);
+  const { cdn_url: cdnUrl, ...rest } = record.payload;
+  if (cdnUrl === undefined) {
+    throw new UsageError(`${config.from} has no cdn_url: run --output with S3_ENDPOINT and S3_BUCKET (or CDN_PUBLIC_BASE_URL) set`);
+  }
+  await registerArtifact(publishUrl, config.adminToken, { ...rest, cdn_url: cdnUrl }, { ...options, retry: config.retry });
+  await removeRecordFile(config.from);
   return record;
 }

@@ -13,6 +13,8 @@ export interface S3Response {
   status: number;
   headers: Headers;
   body: string;
+  /** Attempts it took: more than one means an earlier attempt may have taken effect without our knowing. */
+  attempts: number;
 }
 
 export interface S3ClientOptions {
@@ -59,9 +61,9 @@ export class S3Client {
     return withRetry(
       async (attemptSignal, attempt) => {
         try {
-          return await this.#attempt(operation, spec, attemptSignal);
+          return { ...(await this.#attempt(operation, spec, attemptSignal)), attempts: attempt };
         } catch (error) {
-          if (attempt > 1 && error instanceof S3Error && recovered?.(error)) return { status: 200, headers: new Headers(), body: "" };
+          if (attempt > 1 && error instanceof S3Error && recovered?.(error)) return { status: 200, headers: new Headers(), body: "", attempts: attempt };
           throw error;
         }
       },
@@ -69,13 +71,41 @@ export class S3Client {
         policy: this.#retry,
         isRetryable: isRetryableS3Error,
         signal,
-        onRetry: (error, attempt, delay) =>
-          this.#log(`${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.#retry.attempts})`),
+        onRetry: (error, attempt, delay) => this.#noteRetry(error, attempt, delay),
       },
     );
   }
 
-  async #attempt(operation: string, spec: S3RequestSpec, signal: AbortSignal): Promise<S3Response> {
+  /** A GET whose body is streamed to the caller: retried until an answer arrives, not while the body flows. */
+  async open(operation: string, spec: S3RequestSpec, signal?: AbortSignal): Promise<Response> {
+    return withRetry(
+      async (attemptSignal) => {
+        const { url, init } = await this.signer.sign(spec);
+        // The attempt's own signal times out the wait for an answer; the body may take longer than that.
+        const controller = new AbortController();
+        const abort = () => controller.abort(attemptSignal.reason);
+        attemptSignal.addEventListener("abort", abort, { once: true });
+        signal?.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+        try {
+          const response = await this.#fetch(url, { ...init, signal: controller.signal });
+          if (response.ok) return response;
+          throw s3ErrorFrom(operation, response, await response.text());
+        } catch (error) {
+          if (error instanceof S3Error) throw error;
+          throw new S3Error(operation, 0, "", oneLine(attemptFailureReason(error, attemptSignal)), "", { cause: error });
+        } finally {
+          attemptSignal.removeEventListener("abort", abort);
+        }
+      },
+      { policy: this.#retry, isRetryable: isRetryableS3Error, signal, onRetry: (error, attempt, delay) => this.#noteRetry(error, attempt, delay) },
+    );
+  }
+
+  #noteRetry(error: unknown, attempt: number, delay: number): void {
+    this.#log(`${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.#retry.attempts})`);
+  }
+
+  async #attempt(operation: string, spec: S3RequestSpec, signal: AbortSignal): Promise<Omit<S3Response, "attempts">> {
     const { url, init } = await this.signer.sign(spec);
     try {
       const response = await this.#fetch(url, { ...init, signal });

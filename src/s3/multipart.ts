@@ -9,7 +9,11 @@ export interface CompletedPart {
   etag: string;
 }
 
-export async function createMultipartUpload(client: S3Client, key: string, signal?: AbortSignal): Promise<string> {
+export async function createMultipartUpload(
+  client: S3Client,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ uploadId: string; attempts: number }> {
   const response = await client.send(
     "CreateMultipartUpload",
     { method: "POST", key, query: { uploads: "" }, headers: { "content-type": "application/octet-stream" } },
@@ -17,7 +21,21 @@ export async function createMultipartUpload(client: S3Client, key: string, signa
   );
   const uploadId = xmlElement(response.body, "UploadId");
   if (!uploadId) throw new S3Error("CreateMultipartUpload", response.status, "", "the answer held no UploadId");
-  return uploadId;
+  return { uploadId, attempts: response.attempts };
+}
+
+export interface OpenUpload {
+  uploadId: string;
+  initiated: Date;
+}
+
+/** The multipart uploads still open for exactly this key (the first 1,000, which is plenty for one key). */
+export async function listMultipartUploads(client: S3Client, key: string, signal?: AbortSignal): Promise<OpenUpload[]> {
+  const response = await client.send("ListMultipartUploads", { method: "GET", query: { uploads: "", prefix: key } }, signal);
+  return [...response.body.matchAll(/<Upload>([\s\S]*?)<\/Upload>/g)]
+    .map((match) => match[1] as string)
+    .filter((upload) => xmlElement(upload, "Key") === key)
+    .map((upload) => ({ uploadId: xmlElement(upload, "UploadId"), initiated: new Date(xmlElement(upload, "Initiated")) }));
 }
 
 export async function uploadPart(

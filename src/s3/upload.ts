@@ -7,6 +7,7 @@ import {
   abortMultipartUpload,
   completeMultipartUpload,
   createMultipartUpload,
+  listMultipartUploads,
   uploadPart,
   type CompletedPart,
 } from "./multipart.ts";
@@ -21,6 +22,8 @@ export interface UploadOptions {
   signal?: AbortSignal;
   /** Called after each request body has been accepted by S3. */
   onUploaded?: (bytes: number) => void;
+  /** S3's limit, 10,000; lower only to test what happens past it. */
+  maxParts?: number;
 }
 
 export interface UploadResult {
@@ -48,16 +51,47 @@ export async function uploadStream(
     return { bytes: body.byteLength, parts: 0 };
   }
 
-  const uploadId = await createMultipartUpload(client, key, options.signal);
+  const since = new Date(Date.now() - CLOCK_SKEW_MS);
+  let uploadId: string;
+  try {
+    const created = await createMultipartUpload(client, key, options.signal);
+    uploadId = created.uploadId;
+    if (created.attempts > 1) await abortStrays(client, key, since, uploadId);
+  } catch (error) {
+    await parts.return();
+    await abortStrays(client, key, since);
+    throw error;
+  }
   try {
     return await uploadParts(client, key, uploadId, head, parts, pool, options);
   } catch (error) {
     await parts.return();
     // The upload's own failure is what the user must see; a failed abort is reported beside it.
     await abortMultipartUpload(client, key, uploadId).catch((abortError: unknown) => {
-      throw new AggregateError([error, abortError], `${(error as Error).message}; the multipart upload could not be aborted either`);
+      throw new UploadError(
+        `${(error as Error).message}; the multipart upload ${uploadId} could not be aborted either (${(abortError as Error).message}): abort it yourself`,
+        { cause: error },
+      );
     });
     throw error;
+  }
+}
+
+/** How far S3's clock may be behind ours when we look for uploads we started. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * A Create whose answer was lost (a timeout, a reset, an interruption) may still have opened an upload that
+ * nobody knows the id of, and that would cost storage for good. Abort the uploads of this key opened since we
+ * began, but the one in use. Best effort: its own failures are not the user's problem.
+ */
+async function abortStrays(client: S3Client, key: string, since: Date, keep?: string): Promise<void> {
+  try {
+    for (const upload of await listMultipartUploads(client, key)) {
+      if (upload.uploadId !== keep && !(upload.initiated < since)) await abortMultipartUpload(client, key, upload.uploadId);
+    }
+  } catch {
+    // Nothing more to do here: the error that brought us here is reported.
   }
 }
 
@@ -100,9 +134,12 @@ async function uploadParts(
     yield* rest;
   })();
   for await (const body of sources) {
-    if (partNumber === MAX_PARTS) {
+    const maxParts = options.maxParts ?? MAX_PARTS;
+    if (partNumber === maxParts) {
       failure ??= {
-        error: new UploadError(`the ciphertext needs more than ${MAX_PARTS} parts of ${options.partSize} bytes: raise --part-size`),
+        error: new UploadError(
+          `the input needs more than ${maxParts} parts of ${options.partSize} bytes, S3's limit: the upload was aborted; raise --part-size`,
+        ),
       };
       break;
     }

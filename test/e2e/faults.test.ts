@@ -122,6 +122,25 @@ const cases: Case[] = [
     published: true,
   },
   {
+    name: "the answer to CreateMultipartUpload is lost: the stray upload is aborted",
+    large: true,
+    s3Faults: [{ match: isCreate, action: { kind: "lose-answer" } }],
+    code: 0,
+    published: true,
+    check: () => {
+      expect(s3Proxy.count(isCreate)).toBe(2);
+      expect(s3Proxy.count(isAbort)).toBe(1);
+    },
+  },
+  {
+    name: "the answer to CompleteMultipartUpload is lost: the retry finds it done",
+    large: true,
+    s3Faults: [{ match: isComplete, action: { kind: "lose-answer" } }],
+    code: 0,
+    published: true,
+    check: () => expect(s3Proxy.count(isComplete)).toBe(2),
+  },
+  {
     name: "transient failure of CompleteMultipartUpload",
     large: true,
     s3Faults: [{ match: isComplete, action: { kind: "status", status: 500, body: s3ErrorBody("InternalError") } }],
@@ -187,6 +206,15 @@ const cases: Case[] = [
     published: false,
     stderr: /publish-artifact: error: S3 UploadPart 2 failed: HTTP 500 InternalError: injected InternalError$/,
     check: () => expect(s3Proxy.count(isAbort)).toBe(1),
+  },
+  {
+    name: "every answer to CreateMultipartUpload lost: every stray upload is aborted",
+    large: true,
+    s3Faults: [{ match: isCreate, times: Infinity, action: { kind: "lose-answer" } }],
+    args: ["--retries", "2"],
+    code: 4,
+    published: false,
+    check: () => expect(s3Proxy.count(isAbort)).toBe(3),
   },
   {
     name: "permanent failure of CreateMultipartUpload",

@@ -16,7 +16,9 @@ export interface ProxiedRequest {
 export type FaultAction =
   | { kind: "status"; status: number; body?: string }
   | { kind: "reset"; afterBodyBytes: number }
-  | { kind: "stall" };
+  | { kind: "stall" }
+  /** The request reaches the server and takes effect; its answer is lost on the way back. */
+  | { kind: "lose-answer" };
 
 export interface Fault {
   /** Which requests this fault is about, e.g. `(r) => r.method === "PUT" && r.target.includes("partNumber=2")`. */
@@ -161,7 +163,14 @@ export class FaultProxy {
     }
     if (bodyStart.length > 0) upstream.write(bodyStart);
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (action?.kind === "lose-answer") {
+      upstream.once("data", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    } else {
+      upstream.pipe(client);
+    }
     client.resume();
   }
 }

@@ -1,0 +1,129 @@
+// The building blocks of the flag and environment schemas (valibot), each carrying the one line the user
+// sees when it fails: what is wrong and what to do.
+import * as v from "valibot";
+import { UsageError } from "./errors.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
+
+/** The flags as cac hands them over: each value-taking flag as an array of what was typed. */
+export type RawFlags = Record<string, unknown>;
+export type Env = Record<string, string | undefined>;
+
+/** One flag's value: typed exactly once, and with a value. */
+export function flagValue(flag: string, example: string) {
+  return v.pipe(
+    v.array(v.string(`${flag} needs a value, e.g. ${flag} ${example}`), `${flag} is required, e.g. ${flag} ${example}`),
+    v.check((values) => values.length === 1, `${flag} was given more than once: give it once`),
+    v.transform((values) => values[0] as string),
+  );
+}
+
+/** A part of the object key: it must not change the key's shape. */
+export function keyPart(flag: string, example: string) {
+  return v.pipe(
+    flagValue(flag, example),
+    v.nonEmpty(`${flag} is empty: give a non-empty value, e.g. ${flag} ${example}`),
+    v.check((s) => s === s.trim(), `${flag} has leading or trailing spaces: remove them`),
+    v.check((s) => !/[/\\]/.test(s), `${flag} contains "/" or "\\", which would change the object key's path: remove it`),
+    v.check((s) => s !== "." && s !== "..", `${flag} must not be "." or "..": give a real name`),
+    // deno-lint-ignore no-control-regex
+    v.check((s) => !/[\u0000-\u001f\u007f]/.test(s), `${flag} contains control characters: remove them`),
+  );
+}
+
+/** An optional flag whose text `parse` turns into a value, or undefined when the text breaks `rule`. */
+export function optionalFlag<T>(flag: string, example: string, parse: (text: string) => T | undefined, rule: string) {
+  return v.optional(
+    v.pipe(
+      flagValue(flag, example),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const value = parse(dataset.value);
+        if (value !== undefined) return value;
+        addIssue({ message: `${flag} ${rule}, e.g. ${flag} ${example}` });
+        return NEVER;
+      }),
+    ),
+  );
+}
+
+export function retryFlags() {
+  return {
+    retries: optionalFlag("--retries", "4", wholeNumber(0, 20), "must be a whole number from 0 to 20"),
+    timeout: optionalFlag("--timeout", "120", wholeNumber(1, 86_400), "must be a whole number of seconds from 1 to 86400"),
+  };
+}
+
+export function wholeNumber(min: number, max: number) {
+  return (text: string) => (/^\d+$/.test(text) && Number(text) >= min && Number(text) <= max ? Number(text) : undefined);
+}
+
+export const urlRules = (name: string, example: string) =>
+  [
+    v.check((s: string) => URL.canParse(s), `${name} is not a valid URL: set it to a full URL such as ${example}`),
+    v.check(
+      (s: string) => !URL.canParse(s) || ["http:", "https:"].includes(new URL(s).protocol),
+      `${name} must start with http:// or https://, e.g. ${example}`,
+    ),
+    v.check(
+      (s: string) => !URL.canParse(s) || (new URL(s).username === "" && new URL(s).password === ""),
+      `${name} must not contain credentials (user:password@): remove them from the URL`,
+    ),
+    v.check(
+      (s: string) => !URL.canParse(s) || (new URL(s).search === "" && new URL(s).hash === ""),
+      `${name} must not have a query string or fragment: remove everything from "?" or "#" on`,
+    ),
+  ] as const;
+
+export function numberVar(name: string, min: number, max: number, what: string) {
+  const message = `${name} must be ${what} from ${min} to ${max}`;
+  return v.pipe(v.string(), v.regex(/^\d+$/, message), v.transform(Number), v.minValue(min, message), v.maxValue(max, message));
+}
+
+export function requiredVar(name: string, hint: string) {
+  return v.pipe(v.string(`${name} is not set: ${hint}`), v.nonEmpty(`${name} is empty: ${hint}`));
+}
+
+export function requiredUrlVar(name: string, hint: string, example: string) {
+  return v.pipe(requiredVar(name, hint), ...urlRules(name, example));
+}
+
+/** Unset and empty mean the same for optional variables, as they did for the Python script. */
+export function optionalVar<T extends v.GenericSchema<string, unknown>>(schema: T) {
+  return v.pipe(
+    v.optional(v.string()),
+    v.transform((s) => (s === "" ? undefined : s)),
+    v.optional(schema),
+  );
+}
+
+/**
+ * Only the keys a schema knows, each present (undefined when absent): valibot reports an absent key with its own
+ * generic text, a present undefined one with the entry's message, which names the variable and the fix.
+ */
+export function entriesOf(schema: { entries: Record<string, unknown> }, input: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(schema.entries).map((key) => [key, input[key]]));
+}
+
+type ObjectSchema = v.ObjectSchema<v.ObjectEntries, undefined>;
+
+/** Validate flags and environment together, so one run reports every problem; throws a UsageError. */
+export function parseFlagsAndEnv<F extends ObjectSchema, E extends ObjectSchema>(
+  flagsSchema: F,
+  flags: RawFlags,
+  envSchema: E,
+  env: Env,
+): [v.InferOutput<F>, v.InferOutput<E>] {
+  const parsedFlags = v.safeParse(flagsSchema, entriesOf(flagsSchema, flags), { abortPipeEarly: true });
+  const parsedEnv = v.safeParse(envSchema, entriesOf(envSchema, env), { abortPipeEarly: true });
+  if (parsedFlags.success && parsedEnv.success) return [parsedFlags.output, parsedEnv.output];
+  const issues = [...(parsedFlags.issues ?? []), ...(parsedEnv.issues ?? [])];
+  throw new UsageError(issues.map((issue) => issue.message));
+}
+
+export function retryPolicy(retries: number | undefined, timeoutSeconds: number | undefined): RetryPolicy {
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    attempts: 1 + (retries ?? DEFAULT_RETRY_POLICY.attempts - 1),
+    timeoutMs: timeoutSeconds === undefined ? DEFAULT_RETRY_POLICY.timeoutMs : timeoutSeconds * 1000,
+  };
+}
+

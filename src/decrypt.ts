@@ -1,0 +1,102 @@
+// `publish-artifact decrypt --key HEX [--sha256 HEX] IN OUT`: what a loader does with a downloaded object,
+// streamed: check the SHA-256 of the input, decrypt, gunzip, write the original. "-" is stdin or stdout.
+// A file output is written beside its target and renamed only when everything checked out, so a failed
+// decrypt never leaves a plausible-looking file behind.
+//
+// node:fs/promises, node:process and node:stream for files, stdin and stdout, which Bun and Deno share no web
+// API for.
+import { open, rename, rm } from "node:fs/promises";
+import process from "node:process";
+import { Readable, Writable } from "node:stream";
+import { aesCbcDecryptStream } from "./aes-cbc-decrypt.ts";
+import type { DecryptConfig } from "./config.ts";
+import { DigestStream } from "./digest.ts";
+import { InputFileError, VerificationError } from "./errors.ts";
+import { openArtifact } from "./file-source.ts";
+import { fromHex } from "./hex.ts";
+
+export interface DecryptResult {
+  encryptedBytes: number;
+  plainBytes: number;
+  sha256: string;
+}
+
+/** The decrypting half of a loader: ciphertext in, original out, with the hash checked when it is known. */
+export function decryptingPipeline(
+  ciphertext: ReadableStream<Uint8Array>,
+  keyHex: string,
+): { plain: ReadableStream<Uint8Array>; digest: DigestStream } {
+  const digest = new DigestStream();
+  const plain = ciphertext
+    .pipeThrough(digest)
+    .pipeThrough(aesCbcDecryptStream(fromHex(keyHex)))
+    .pipeThrough(gunzipStream());
+  return { plain, digest };
+}
+
+function gunzipStream(): ReadableWritablePair<Uint8Array, Uint8Array> {
+  // The DOM typings say BufferSource in and Uint8Array<ArrayBuffer> out; Uint8Array chunks are what flows here.
+  return new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+}
+
+export function checkDigest(digest: DigestStream, expected: string | undefined, what: string): void {
+  if (expected !== undefined && digest.sha256 !== expected) {
+    throw new VerificationError(`${what} has SHA-256 ${digest.sha256}, not the expected ${expected}: it is not the published object, or it is damaged`);
+  }
+}
+
+export async function decryptFile(config: DecryptConfig): Promise<DecryptResult> {
+  const input = config.input === "-" ? (Readable.toWeb(process.stdin) as unknown as ReadableStream<Uint8Array>) : (await openArtifact(config.input)).stream;
+  const { plain, digest } = decryptingPipeline(input, config.key);
+  let plainBytes = 0;
+  const counted = plain.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        plainBytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  try {
+    if (config.output === "-") {
+      // Stdout cannot be taken back: with --sha256, the hash is only known at the end, so say so loudly then.
+      await counted.pipeTo(Writable.toWeb(process.stdout) as unknown as WritableStream<Uint8Array>, { preventClose: true });
+      checkDigest(digest, config.sha256, "the input");
+    } else {
+      await writeThenRename(counted, config.output, () => checkDigest(digest, config.sha256, `--in ${config.input}`));
+    }
+  } catch (error) {
+    throw asDecryptError(error);
+  }
+  return { encryptedBytes: digest.bytes, plainBytes, sha256: digest.sha256 };
+}
+
+async function writeThenRename(stream: ReadableStream<Uint8Array>, path: string, check: () => void): Promise<void> {
+  const partial = `${path}.partial`;
+  let handle;
+  try {
+    handle = await open(partial, "w", 0o644);
+  } catch (error) {
+    await stream.cancel();
+    throw new InputFileError(`cannot write ${path}: ${(error as Error).message}`, path, { cause: error });
+  }
+  try {
+    for await (const chunk of stream) await handle.write(chunk);
+    await handle.close();
+    check();
+    await rename(partial, path);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+/** Errors of the decompressor (a wrong key that happens to pad correctly, a truncated file) in our words. */
+export function asDecryptError(error: unknown): unknown {
+  if (error instanceof VerificationError || error instanceof InputFileError) return error;
+  if (error instanceof TypeError || (error instanceof Error && /gzip|decompress|zlib|header|incorrect/i.test(error.message))) {
+    return new VerificationError(`the decrypted data is not gzip (${error.message}): wrong --key, or a damaged file`);
+  }
+  return error;
+}

@@ -1,0 +1,40 @@
+// The artifact as a stream of what gets published: file (or stdin) → gzip → AES-256-CBC (IV first) → counted
+// and hashed. Shared by the upload and by --output.
+import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
+import { byteCounter } from "./byte-counter.ts";
+import { DigestStream } from "./digest.ts";
+import { openArtifact, type ArtifactSource } from "./file-source.ts";
+import { gzipStream } from "./gzip.ts";
+import type { ProgressSink } from "./progress.ts";
+import { openStdin } from "./stdin-source.ts";
+
+export interface EncryptedArtifact {
+  source: ArtifactSource;
+  /** IV followed by the ciphertext. */
+  ciphertext: ReadableStream<Uint8Array>;
+  /** The fresh random AES-256 key. */
+  key: Uint8Array<ArrayBuffer>;
+  /** Size and SHA-256 of the ciphertext, once it has been read to the end. */
+  digest: DigestStream;
+  /** Plaintext bytes read so far (the size of a piped artifact is only known at its end). */
+  inputBytes(): number;
+}
+
+export async function openEncryptedArtifact(path: string, progress?: ProgressSink): Promise<EncryptedArtifact> {
+  const source = path === "-" ? openStdin() : await openArtifact(path);
+  const key = randomBytes(32);
+  const digest = new DigestStream();
+  let read = 0;
+  const ciphertext = source.stream
+    .pipeThrough(
+      byteCounter((bytes) => {
+        read += bytes;
+        progress?.read(bytes);
+      }),
+    )
+    .pipeThrough(gzipStream())
+    .pipeThrough(aesCbcEncryptStream(key, randomBytes(16)))
+    .pipeThrough(digest)
+    .pipeThrough(byteCounter((bytes) => progress?.produced(bytes)));
+  return { source, ciphertext, key, digest, inputBytes: () => read };
+}

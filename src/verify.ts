@@ -1,0 +1,59 @@
+// `publish-artifact verify`: download the published object with a signed GET and check it end to end, as a
+// loader would and more: its size and SHA-256, that it decrypts with the key, and that it decrypts to exactly
+// the bytes of --file. Everything streams, so memory stays bounded whatever the size.
+import { compareStreams } from "./compare-streams.ts";
+import type { VerifyConfig } from "./config.ts";
+import { asDecryptError, checkDigest, decryptingPipeline } from "./decrypt.ts";
+import { VerificationError } from "./errors.ts";
+import { openArtifact } from "./file-source.ts";
+import { readRecordFile } from "./recovery.ts";
+import { S3Client, type Fetch } from "./s3/client.ts";
+
+export interface VerifyResult {
+  objectKey: string;
+  encryptedBytes: number;
+  sha256: string;
+  plainBytes: number;
+}
+
+export async function verifyPublished(
+  config: VerifyConfig,
+  options: { fetch?: Fetch; signal?: AbortSignal; log?: (line: string) => void } = {},
+): Promise<VerifyResult> {
+  const expected =
+    "from" in config.expected
+      ? await readRecordFile(config.expected.from).then((record) => ({
+          key: record.payload.encryption_key,
+          sha256: record.payload.sha256,
+          size: record.payload.size_bytes as number | undefined,
+        }))
+      : { ...config.expected, size: undefined };
+  const local = await openArtifact(config.file);
+  const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
+  let response: Response;
+  try {
+    response = await client.open("GetObject", { method: "GET", key: config.objectKey }, options.signal);
+  } catch (error) {
+    await local.stream.cancel();
+    throw error;
+  }
+  const remoteSize = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (expected.size !== undefined && remoteSize !== expected.size) {
+    await Promise.all([response.body?.cancel(), local.stream.cancel()]);
+    throw new VerificationError(`${config.objectKey} is ${remoteSize} bytes in S3, not the registered ${expected.size}`);
+  }
+  const { plain, digest } = decryptingPipeline(response.body as ReadableStream<Uint8Array>, expected.key);
+  let comparison;
+  try {
+    comparison = await compareStreams(plain, local.stream);
+  } catch (error) {
+    // A wrong key or a damaged object shows as a decryption error; the hash says which.
+    throw asDecryptError(error);
+  }
+  if (comparison.firstDifference !== undefined) {
+    const sizes = comparison.complete ? ` (it decrypts to ${comparison.leftBytes} bytes, --file has ${comparison.rightBytes})` : "";
+    throw new VerificationError(`${config.objectKey} decrypts to data that differs from --file ${config.file} at byte ${comparison.firstDifference}${sizes}`);
+  }
+  checkDigest(digest, expected.sha256, config.objectKey);
+  return { objectKey: config.objectKey, encryptedBytes: digest.bytes, sha256: digest.sha256, plainBytes: comparison.leftBytes };
+}
