@@ -13,7 +13,8 @@ const radosgw = (...args: string[]) =>
     env: { ...process.env, RADOSGW_SECRET_KEY: secret },
   });
 
-// What the tests use beside the S3 server: qemu to run the arm64 binary, setpriv to run as another user.
+// What the tests use beside the S3 server: qemu to run the arm64 binary, setpriv to run as another user,
+// script for a pseudo-terminal.
 const tools = spawnSync(
   "bash",
   [
@@ -22,6 +23,7 @@ const tools = spawnSync(
     "qemu-aarch64-static=qemu-user-static",
     "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1=libc6-arm64-cross",
     "setpriv=util-linux",
+    "script=bsdutils",
     "python3=python3",
   ],
   { stdio: "inherit" },

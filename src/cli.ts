@@ -241,8 +241,9 @@ if (import.meta.main) {
     process.argv.slice(2),
     process.env,
     {
-      stdout: (text) => console.log(text),
-      stderr: (text) => console.error(text),
+      // Not console.*: Bun colours console.error on a terminal, which NO_COLOR users do not want.
+      stdout: (text) => process.stdout.write(`${text}\n`),
+      stderr: (text) => process.stderr.write(`${text}\n`),
       stderrWrite: (text) => process.stderr.write(text),
       stderrIsTTY: process.stderr.isTTY === true,
     },

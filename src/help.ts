@@ -8,18 +8,29 @@ upload it to S3-compatible storage and register it with the admin API.
 
 Usage:
   publish-artifact --file PATH --resource-name NAME --dev-stage STAGE --architecture ARCH --version VERSION [--json]
-  publish-artifact register --from FILE     send a registration saved after a failed publish (exit code 5)
+  publish-artifact verify  (the same flags) --key HEX --sha256 HEX | --from FILE
+                           download the object, check its sha256, decrypt it and compare it with --file
+  publish-artifact decrypt --key HEX [--sha256 HEX] IN OUT
+                           decrypt a downloaded object as a loader does ("-" for stdin or stdout)
+  publish-artifact register --from FILE
+                           send a registration saved after a failed publish (exit code 5)
   publish-artifact version
   publish-artifact --help
 
 Flags:
-  --file PATH             The artifact to publish (a .trt model, a docker image tarball, ...).
+  --file PATH             The artifact to publish (a .trt model, a docker image tarball, ...);
+                          "-" reads it from stdin (docker save IMAGE | publish-artifact --file - ...).
   --resource-name NAME    Name of the resource, e.g. my_model.
   --dev-stage STAGE       Stage, e.g. dev, staging, prod. First segment of the object key.
   --architecture ARCH     Target architecture, e.g. arm64 or x86_64.
   --version VERSION       The artifact's version, kept exactly as typed (1.10 stays 1.10).
   --json                  Print the result as one JSON object on stdout (no encryption key in it).
-  --part-size SIZE        Multipart part size, 5MiB to 5GiB (default: 8MiB or more, from the file's size).
+  --quiet                 No progress and no summary; errors only.
+  --output FILE           Write the encrypted artifact to FILE and its metadata, with the key, to FILE.json
+                          (and stdout) instead of uploading and registering. Needs no S3 or admin variables.
+  --dry-run               Validate everything, print the object key, URLs and input size; send nothing.
+  --part-size SIZE        Multipart part size, 5MiB to 5GiB (default: 8MiB or more, from the file's size;
+                          64MiB for stdin, enough for about 625 GiB).
   --concurrency N         Parts uploaded at the same time, 1 to 64 (default: 4).
   --retries N             Retries of each request on network errors, timeouts, 408, 429 and 5xx, with
                           exponential backoff and jitter, 0 to 20 (default: 4).
@@ -52,7 +63,11 @@ Exit codes:
   4    upload failed: nothing was registered, a multipart upload was aborted
   5    uploaded but not registered: the admin API refused or could not be reached; the registration,
        with the key, was saved to a file (mode 0600): publish-artifact register --from FILE sends it
+  6    verify or decrypt: the data is not what it should be (sha256, key or content differ)
   130  interrupted by SIGINT (143: by SIGTERM); a multipart upload was aborted
+
+Progress goes to stderr for runs over a second: one line redrawn on a terminal, a line each 10% or
+15 s (whichever is later) in logs. NO_COLOR is respected.
 
 Example:
   export S3_ENDPOINT=https://s3.example.com S3_ACCESS_KEY=... S3_SECRET_KEY=... S3_BUCKET=artifacts

@@ -38,7 +38,8 @@ export const ENV_VARS = [
 export function denoPermissions(args: readonly string[], cwd: string, env: Record<string, string | undefined>): string[] {
   const file = args[args.indexOf("--file") + 1];
   const from = args[args.indexOf("--from") + 1];
-  const readable = [cwd, ...(args.includes("--file") && file ? [file] : []), ...(args.includes("--from") && from ? [from] : [])];
+  const paths = [args.includes("--file") ? file : undefined, args.includes("--from") ? from : undefined];
+  const readable = [cwd, ...paths.filter((path): path is string => path !== undefined && path !== "-")];
   const hosts = [env.S3_ENDPOINT, env.ADMIN_API_URL].filter((url): url is string => !!url && URL.canParse(url)).map((url) => new URL(url).host);
   return [
     `--allow-read=${readable.join(",")}`,

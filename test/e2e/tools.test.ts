@@ -1,0 +1,263 @@
+// What users reach for next, against the real S3 server and admin API, each through the CLI under Bun, Deno and
+// the compiled binary: decrypt, verify, --output, --dry-run, --file - (stdin), progress, --quiet.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3Client } from "../../src/s3/client.ts";
+import { uploadStream } from "../../src/s3/upload.ts";
+import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
+import { cliCommand, runCli, type Runtime } from "../support/run-cli.ts";
+import { curlDelete, listObjects, openMultipartUploads, s3Env, type S3Env } from "../support/s3.ts";
+import { pseudoRandomBytes, streamOf } from "../support/streams.ts";
+import { verifyPublished } from "../support/verify.ts";
+
+let s3: S3Env;
+let admin: AdminServer;
+let work: string;
+let file: string;
+const NAMES = ["--resource-name", "tool", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+const KEY = "dev/tool-arm64-1.enc";
+const RUNTIMES: Runtime[] = ["bun", "deno", "binary-x64"];
+
+beforeAll(() => {
+  s3 = s3Env();
+  admin = startAdminServer();
+  work = mkdtempSync(join(tmpdir(), "publish-artifact-tools-"));
+  file = join(work, "artifact.bin");
+  writeFileSync(file, pseudoRandomBytes(7 * 1024 * 1024, 77));
+});
+afterAll(async () => {
+  await admin.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+afterEach(() => {
+  for (const key of listObjects(s3)) curlDelete(s3, key);
+  admin.registrations.length = 0;
+  for (const name of readdirSync(work)) if (name !== "artifact.bin") rmSync(join(work, name), { recursive: true, force: true });
+});
+
+const env = (extra: Record<string, string> = {}) => ({ ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, ...extra });
+
+/** Run the CLI with stdin from a file, as a pipe would feed it; async, since the admin API answers from here. */
+async function runWithStdin(runtime: Runtime, args: string[], stdinFile: string) {
+  const child = Bun.spawn([...cliCommand(runtime, args, work, env()), ...args], {
+    cwd: work,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env() },
+    stdin: Bun.file(stdinFile),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).arrayBuffer(), new Response(child.stderr).text(), child.exited]);
+  return { code, stdout: new Uint8Array(stdout), stderr };
+}
+
+async function publishOnce(): Promise<{ sha256: string; encryption_key: string; size_bytes: number }> {
+  const run = await runCli("bun", ["--file", file, ...NAMES, "--quiet"], env(), work);
+  expect(run.code).toBe(0);
+  return admin.registrations[0]!.body as never;
+}
+
+describe("decrypt", () => {
+  for (const runtime of RUNTIMES) {
+    test(`${runtime}: decrypts what openssl and gzip made, file to file and stdin to stdout`, async () => {
+      const key = spawnSync("openssl", ["rand", "-hex", "32"]).stdout.toString().trim();
+      const iv = spawnSync("openssl", ["rand", "-hex", "16"]).stdout.toString().trim();
+      const made = spawnSync("bash", ["-c", `gzip -c '${file}' | openssl enc -aes-256-cbc -K ${key} -iv ${iv}`], { maxBuffer: 64 * 1024 * 1024 });
+      expect(made.status).toBe(0);
+      const encrypted = join(work, "reference.enc");
+      writeFileSync(encrypted, Buffer.concat([Buffer.from(iv, "hex"), made.stdout]));
+      const sha = spawnSync("sha256sum", [encrypted]).stdout.toString().split(" ")[0] as string;
+      const out = join(work, "restored.bin");
+      const toFile = await runCli(runtime, ["decrypt", "--key", key, "--sha256", sha, encrypted, out], {}, work);
+      expect(toFile.stderr).toBe(`decrypted ${statSync(encrypted).size} bytes into ${statSync(file).size} bytes, sha256 checked\n`);
+      expect(toFile.code).toBe(0);
+      expect(spawnSync("cmp", [out, file]).status).toBe(0);
+
+      const piped = await runWithStdin(runtime, ["decrypt", "--key", key, "-", "-"], encrypted);
+      expect(piped.code).toBe(0);
+      expect(Buffer.from(piped.stdout).equals(readFileSync(file))).toBe(true);
+    });
+  }
+
+  test("a wrong --sha256 or a wrong --key exits 6 and leaves no output file", async () => {
+    const payload = await publishOnce();
+    const encrypted = join(work, "download.enc");
+    verifyPublished(s3, KEY, payload, file, work);
+    spawnSync("cp", [join(work, "downloaded.enc"), encrypted]);
+    const out = join(work, "out.bin");
+    const badSha = await runCli("bun", ["decrypt", "--key", payload.encryption_key, "--sha256", "0".repeat(64), encrypted, out], {}, work);
+    expect(badSha.code).toBe(6);
+    expect(badSha.stderr).toContain(`has SHA-256 ${payload.sha256}, not the expected ${"0".repeat(64)}`);
+    const badKey = await runCli("bun", ["decrypt", "--key", "1".repeat(64), encrypted, out], {}, work);
+    expect(badKey.code).toBe(6);
+    expect(badKey.stderr).toMatch(/wrong --key/);
+    expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
+    const badHex = await runCli("bun", ["decrypt", "--key", "xyz", encrypted, out], {}, work);
+    expect(badHex.stderr).toBe("publish-artifact: error: --key must be the encryption key as 64 hex digits\n");
+    expect(badHex.code).toBe(2);
+  });
+});
+
+describe("verify", () => {
+  for (const runtime of RUNTIMES) {
+    test(`${runtime}: --key and --sha256 of a publish: a full match exits 0; another file exits 6`, async () => {
+      const payload = await publishOnce();
+      const args = [...NAMES, "--key", payload.encryption_key, "--sha256", payload.sha256];
+      const ok = await runCli(runtime, ["verify", "--file", file, ...args], { ...s3 }, work);
+      expect(ok.stderr).toBe(
+        `verified ${KEY}: ${payload.size_bytes} bytes with sha256 ${payload.sha256}, decrypted and identical to the ${statSync(file).size} bytes of ${file}\n`,
+      );
+      expect(ok.code).toBe(0);
+      const other = join(work, "other.bin");
+      const changed = readFileSync(file);
+      changed[5_000_000] = (changed[5_000_000] as number) ^ 1;
+      writeFileSync(other, changed);
+      const bad = await runCli(runtime, ["verify", "--file", other, ...args], { ...s3 }, work);
+      expect(bad.stderr).toBe(`publish-artifact: error: ${KEY} decrypts to data that differs from --file ${other} at byte 5000000\n`);
+      expect(bad.code).toBe(6);
+    });
+  }
+
+  test("--from a recovery file, and a wrong key", async () => {
+    admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
+    const run = await runCli("bun", ["--file", file, ...NAMES], env(), work);
+    expect(run.code).toBe(5);
+    const recovery = readdirSync(work).find((n) => n.startsWith("publish-artifact-recovery-")) as string;
+    const ok = await runCli("bun", ["verify", "--file", file, ...NAMES, "--from", join(work, recovery)], { ...s3 }, work);
+    expect(ok.code).toBe(0);
+    const wrong = await runCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--sha256", "3".repeat(64)], { ...s3 }, work);
+    expect(wrong.code).toBe(6);
+    const both = await runCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--from", recovery], { ...s3 }, work);
+    expect(both.stderr).toBe(
+      "publish-artifact: error: verify needs --key and --sha256, or --from FILE (a recovery file or the metadata --output wrote), not both\n",
+    );
+    expect(both.code).toBe(2);
+  });
+});
+
+describe("--output and --dry-run", () => {
+  for (const runtime of RUNTIMES) {
+    test(`${runtime}: --output writes the encrypted file and its metadata (0600, with the key), uploads nothing`, async () => {
+      const out = join(work, "local.enc");
+      const before = admin.requests;
+      const run = await runCli(runtime, ["--file", file, ...NAMES, "--output", out], { S3_ENDPOINT: s3.S3_ENDPOINT, S3_BUCKET: s3.S3_BUCKET }, work);
+      expect(run.code).toBe(0);
+      const metadata = JSON.parse(run.stdout);
+      expect(JSON.parse(readFileSync(`${out}.json`, "utf8"))).toEqual(metadata);
+      expect(statSync(`${out}.json`).mode & 0o777).toBe(0o600);
+      expect(metadata.payload.cdn_url).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
+      expect(statSync(out).size).toBe(metadata.payload.size_bytes);
+      expect(spawnSync("sha256sum", [out]).stdout.toString().split(" ")[0]).toBe(metadata.payload.sha256);
+      // The independent decoder reads it.
+      const decode = spawnSync("bash", [
+        "-c",
+        `tail -c +17 '${out}' | openssl enc -d -aes-256-cbc -K ${metadata.payload.encryption_key} -iv $(head -c 16 '${out}' | od -An -tx1 | tr -d ' \\n') | gunzip | cmp - '${file}'`,
+      ]);
+      expect(decode.status).toBe(0);
+      expect(listObjects(s3)).toEqual([]);
+      expect(admin.requests).toBe(before);
+    });
+  }
+
+  test("--dry-run validates, shows the plan and sends nothing", async () => {
+    let requests = 0;
+    const counting = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (requests++, new Response("", { status: 500 })) });
+    try {
+      const url = `http://127.0.0.1:${counting.port}`;
+      const run = await runCli("bun", ["--file", file, ...NAMES, "--dry-run"], { ...env(), S3_ENDPOINT: url, ADMIN_API_URL: url }, work);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(
+        [
+          "dry run: nothing was uploaded or registered",
+          `  input        ${file}, ${7 * 1024 * 1024} bytes (7.0 MiB)`,
+          `  object key   ${KEY}`,
+          `  upload to    ${url}/${s3.S3_BUCKET}/${KEY}`,
+          "  upload as    one PutObject request",
+          `  register at  ${url}/internal/resources/publish`,
+          `  cdn_url      ${url}/${s3.S3_BUCKET}/${KEY}`,
+          "",
+        ].join("\n"),
+      );
+      expect(requests).toBe(0);
+      const missing = await runCli("bun", ["--file", join(work, "nope"), ...NAMES, "--dry-run"], { ...env(), S3_ENDPOINT: url }, work);
+      expect(missing.code).toBe(3);
+      expect(requests).toBe(0);
+    } finally {
+      await counting.stop(true);
+    }
+  });
+});
+
+describe("--file - (stdin)", () => {
+  for (const runtime of RUNTIMES) {
+    test(`${runtime}: a piped artifact goes up as a multipart upload and verifies`, async () => {
+      const big = join(work, "piped.bin");
+      writeFileSync(big, pseudoRandomBytes(12 * 1024 * 1024, 12));
+      const run = await runWithStdin(runtime, ["--file", "-", ...NAMES, "--part-size", "5MiB", "--json"], big);
+      expect(run.stderr).toContain(`published ${KEY}`);
+      expect(run.stderr).toMatch(/from 12582912 bytes \(12\.0 MiB\), 3 parts of 5\.0 MiB/);
+      expect(run.code).toBe(0);
+      verifyPublished(s3, KEY, admin.registrations[0]!.body as never, big, work);
+      expect(openMultipartUploads(s3)).toEqual([]);
+    });
+  }
+
+  test("a stream that outgrows the part limit fails clearly and its upload is aborted", async () => {
+    const client = new S3Client({
+      endpoint: s3.S3_ENDPOINT,
+      accessKeyId: s3.S3_ACCESS_KEY,
+      secretAccessKey: s3.S3_SECRET_KEY,
+      bucket: s3.S3_BUCKET,
+      region: s3.S3_REGION,
+    });
+    const chunk = pseudoRandomBytes(1024 * 1024, 3);
+    const error = await uploadStream(client, KEY, streamOf(Array.from({ length: 16 }, () => chunk)), {
+      partSize: 5 * 1024 * 1024,
+      concurrency: 2,
+      maxParts: 2,
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "the input needs more than 2 parts of 5242880 bytes, S3's limit: the upload was aborted; raise --part-size",
+    );
+    expect(openMultipartUploads(s3)).toEqual([]);
+    expect(listObjects(s3)).toEqual([]);
+  });
+});
+
+describe("progress", () => {
+  test("on a terminal (a real pseudo-terminal): one line redrawn in place, gone at the end; NO_COLOR respected", async () => {
+    const big = join(work, "slow.bin");
+    // Random, so that it takes a few seconds to compress and encrypt here.
+    writeFileSync(big, pseudoRandomBytes(96 * 1024 * 1024, 96));
+    const command = [...cliCommand("bun"), "--file", big, ...NAMES].map((a) => `'${a}'`).join(" ");
+    const child = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
+      cwd: work,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", ...env() },
+      stdout: "pipe",
+    });
+    const [output, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+    expect(code).toBe(0);
+    const redraws = output.split("\r\x1b[2K").length - 1;
+    expect(redraws).toBeGreaterThan(1);
+    expect(output).toMatch(/\d+% read \([\d.]+ MiB of 96\.0 MiB\), [\d.]+ [KMG]iB encrypted, [\d.]+ (B|[KMG]iB) uploaded, [\d.]+ MiB\/s, ETA \d+/);
+    expect(output).toContain(`published ${KEY}`);
+    // Only the line-redraw sequence; no colours (SGR codes).
+    expect(output).not.toMatch(/\x1b\[[\d;]*m/);
+    // The line is cleared before the summary.
+    expect(output).toMatch(/\r\x1b\[2Kpublished /);
+  });
+
+  test("not on a terminal, a short run prints no progress; --quiet prints nothing at all", async () => {
+    const run = await runCli("bun", ["--file", file, ...NAMES], env(), work);
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain("% read");
+    expect(run.stderr).not.toContain("\r");
+    admin.registrations.length = 0;
+    const quiet = await runCli("bun", ["--file", file, ...NAMES, "--quiet", "--json"], env(), work);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe("");
+    expect(JSON.parse(quiet.stdout).object_key).toBe(KEY);
+  });
+});

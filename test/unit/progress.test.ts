@@ -1,0 +1,83 @@
+import { describe, expect, test } from "bun:test";
+import { Progress, type ProgressMode } from "../../src/progress.ts";
+
+function harness(mode: ProgressMode, total: number | undefined, color = false) {
+  let now = 0;
+  const out: string[] = [];
+  const progress = new Progress({ mode, total, color, write: (text) => out.push(text), now: () => now });
+  return {
+    progress,
+    out,
+    at(ms: number) {
+      now = ms;
+      progress.tick();
+    },
+  };
+}
+
+describe("Progress", () => {
+  test("says nothing in the first second", () => {
+    const h = harness("terminal", 100);
+    h.progress.read(50);
+    h.at(900);
+    expect(h.out).toEqual([]);
+  });
+
+  test("on a terminal: one line redrawn in place with read, total, percent, encrypted, uploaded, rate, ETA", () => {
+    const h = harness("terminal", 4 * 1024 * 1024);
+    h.progress.read(1024 * 1024);
+    h.progress.produced(512 * 1024);
+    h.progress.uploaded(256 * 1024);
+    h.at(2000);
+    expect(h.out).toEqual(["\r\x1b[2K25% read (1.0 MiB of 4.0 MiB), 512.0 KiB encrypted, 256.0 KiB uploaded, 512.0 KiB/s, ETA 6 s"]);
+    h.progress.note("publish-artifact: retrying");
+    h.progress.stop();
+    expect(h.out.slice(1)).toEqual(["\r\x1b[2K", "publish-artifact: retrying\n"]);
+  });
+
+  test("colour only when asked (NO_COLOR turns it off)", () => {
+    const h = harness("terminal", 100, true);
+    h.progress.read(50);
+    h.at(1500);
+    expect(h.out[0]).toContain("\x1b[1m50%\x1b[22m");
+  });
+
+  test("in a log: a plain line at each 10% or every 15 s, whichever comes later", () => {
+    const h = harness("lines", 1000);
+    h.progress.read(300);
+    h.at(10_000); // 30% but only 10 s
+    expect(h.out).toEqual([]);
+    h.at(15_000); // 15 s and 30%: a line
+    expect(h.out.length).toBe(1);
+    expect(h.out[0]).toStartWith("publish-artifact: 30% read (300 B of 1000 B)");
+    expect(h.out[0]).toEndWith("\n");
+    h.progress.read(50);
+    h.at(40_000); // 25 s later but only 5% more: nothing
+    expect(h.out.length).toBe(1);
+    h.progress.read(60);
+    h.at(41_000); // 11% more and 26 s later: a line
+    expect(h.out.length).toBe(2);
+    h.progress.stop();
+    expect(h.out.length).toBe(2);
+  });
+
+  test("in a log with an unknown size (stdin): every 15 s, no percent or ETA", () => {
+    const h = harness("lines", undefined);
+    h.progress.read(2048);
+    h.at(15_000);
+    h.at(20_000);
+    h.at(30_000);
+    expect(h.out).toEqual([
+      "publish-artifact: 2.0 KiB read, 0 B encrypted, 0 B uploaded, 137 B/s\n",
+      "publish-artifact: 2.0 KiB read, 0 B encrypted, 0 B uploaded, 68 B/s\n",
+    ]);
+  });
+
+  test("off (--quiet) never writes", () => {
+    const h = harness("off", 100);
+    h.progress.read(100);
+    h.at(60_000);
+    h.progress.stop();
+    expect(h.out).toEqual([]);
+  });
+});
