@@ -18,7 +18,7 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAdminServer } from "../test/support/admin-server.ts";
-import { curlDelete, listObjects, type S3Env } from "../test/support/s3.ts";
+import { curlDelete, listObjects, startRadosgw, stopRadosgw } from "../test/support/s3.ts";
 
 const MIB = 1024 * 1024;
 const argv = process.argv.slice(2);
@@ -99,15 +99,8 @@ function ensureTools(): void {
 
 async function main(): Promise<number> {
   ensureTools();
-  const started = spawnSync("bash", ["scripts/radosgw.sh", "start", s3Dir], { stdio: ["ignore", "pipe", "inherit"] });
-  if (started.status !== 0) throw new Error("the S3 server did not start");
-  const s3 = Object.fromEntries(
-    started.stdout
-      .toString()
-      .trim()
-      .split("\n")
-      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-  ) as unknown as S3Env;
+  const s3 = startRadosgw(s3Dir);
+  if (!s3) throw new Error("the S3 server did not start");
   const admin = startAdminServer();
   const results = new Map<number, Measure[]>();
   try {
@@ -130,7 +123,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await admin.stop();
-    spawnSync("bash", ["scripts/radosgw.sh", "stop", s3Dir], { stdio: "inherit" });
+    stopRadosgw(s3Dir);
     rmSync(work, { recursive: true, force: true });
   }
   if (results.size === 2) {

@@ -2,7 +2,7 @@
 // installed first if missing) and a local admin API, publishes a generated artifact through the real CLI,
 // downloads it back with curl, decrypts and gunzips it with node:crypto and node:zlib (not our code), compares
 // it with the original, and stops everything it started.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createDecipheriv, createHash } from "node:crypto";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -12,7 +12,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { startAdminServer } from "../test/support/admin-server.ts";
-import { curlDownload, type S3Env } from "../test/support/s3.ts";
+import { curlDownload, startRadosgw, stopRadosgw } from "../test/support/s3.ts";
 
 const SAMPLE_SIZE = 48 * 1024 * 1024;
 const work = mkdtempSync(join(tmpdir(), "publish-artifact-demo-"));
@@ -20,7 +20,7 @@ const s3Dir = join(work, "radosgw");
 const step = (text: string) => console.log(`\n▶ ${text}`);
 
 function stopAll(admin?: { stop(): Promise<void> }) {
-  spawnSync("bash", ["scripts/radosgw.sh", "stop", s3Dir], { stdio: "inherit" });
+  stopRadosgw(s3Dir);
   void admin?.stop();
   rmSync(work, { recursive: true, force: true });
 }
@@ -55,18 +55,11 @@ async function sha256File(path: string): Promise<string> {
 
 async function main(): Promise<number> {
   step("Starting a local S3 server (Ceph radosgw on 127.0.0.1)");
-  const started = spawnSync("bash", ["scripts/radosgw.sh", "start", s3Dir], { stdio: ["ignore", "pipe", "inherit"] });
-  if (started.status !== 0) {
+  const s3 = startRadosgw(s3Dir);
+  if (!s3) {
     console.error("demo: the S3 server did not start; see the messages above");
     return 1;
   }
-  const s3 = Object.fromEntries(
-    started.stdout
-      .toString()
-      .trim()
-      .split("\n")
-      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-  ) as unknown as S3Env;
   console.log(`  S3 endpoint ${s3.S3_ENDPOINT}, bucket ${s3.S3_BUCKET}`);
 
   step("Starting a local admin API");

@@ -3,15 +3,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startRadosgw, stopRadosgw } from "../test/support/s3.ts";
 
 const dir = join(tmpdir(), `publish-artifact-radosgw-${process.pid}`);
-// A recognisable S3 secret: the tests scan every output for it.
-const secret = `s3-secret-RECOGNISABLE-${crypto.randomUUID()}`;
-const radosgw = (...args: string[]) =>
-  spawnSync("bash", ["scripts/radosgw.sh", ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, RADOSGW_SECRET_KEY: secret },
-  });
 
 // What the tests use beside the S3 server: qemu to run the arm64 binary, setpriv to run as another user,
 // script for a pseudo-terminal.
@@ -35,9 +29,9 @@ if (spawnSync(process.execPath, ["scripts/build.ts"], { stdio: "inherit" }).stat
   process.exit(1);
 }
 
-const started = radosgw("start", dir);
-if (started.status !== 0) {
-  radosgw("stop", dir);
+// A recognisable S3 secret: the tests scan every output for it.
+const secret = `s3-secret-RECOGNISABLE-${crypto.randomUUID()}`;
+if (!startRadosgw(dir, { ...process.env, RADOSGW_SECRET_KEY: secret })) {
   console.error("test: could not start the S3 server (radosgw); see the messages above");
   process.exit(1);
 }
@@ -48,5 +42,5 @@ const child = spawn(process.execPath, ["test", "--timeout", "300000", ...process
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
 const code: number = await new Promise((resolve) => child.on("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0))));
-radosgw("stop", dir);
+stopRadosgw(dir);
 process.exit(code);

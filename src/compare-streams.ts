@@ -12,62 +12,64 @@ export interface Comparison {
   rightBytes: number;
 }
 
+interface Side {
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** What is read but not compared yet. */
+  chunk: Uint8Array;
+  done: boolean;
+  bytes: number;
+}
+
+/** Read the next chunk once the current one is used up. */
+async function refill(side: Side): Promise<void> {
+  if (side.chunk.byteLength > 0 || side.done) return;
+  const next = await side.reader.read();
+  if (next.done) side.done = true;
+  else {
+    side.chunk = next.value;
+    side.bytes += next.value.byteLength;
+  }
+}
+
+async function drain(side: Side): Promise<void> {
+  while (!side.done) {
+    side.chunk = new Uint8Array(0);
+    await refill(side);
+  }
+}
+
 export async function compareStreams(left: ReadableStream<Uint8Array>, right: ReadableStream<Uint8Array>): Promise<Comparison> {
-  const a = left.getReader();
-  const b = right.getReader();
-  let chunkA: Uint8Array = new Uint8Array(0);
-  let chunkB: Uint8Array = new Uint8Array(0);
-  let doneA = false;
-  let doneB = false;
+  const a: Side = { reader: left.getReader(), chunk: new Uint8Array(0), done: false, bytes: 0 };
+  const b: Side = { reader: right.getReader(), chunk: new Uint8Array(0), done: false, bytes: 0 };
+  const result = (firstDifference: number | undefined, complete: boolean): Comparison => ({
+    firstDifference,
+    complete,
+    leftBytes: a.bytes,
+    rightBytes: b.bytes,
+  });
   let offset = 0;
-  let leftBytes = 0;
-  let rightBytes = 0;
   try {
     while (true) {
-      if (chunkA.byteLength === 0 && !doneA) {
-        const next = await a.read();
-        if (next.done) doneA = true;
-        else {
-          chunkA = next.value;
-          leftBytes += chunkA.byteLength;
-        }
+      await Promise.all([refill(a), refill(b)]);
+      if (a.chunk.byteLength === 0 && b.chunk.byteLength === 0) return result(undefined, true);
+      if (a.chunk.byteLength === 0 || b.chunk.byteLength === 0) {
+        // One ended first: the rest of the other is the difference; read it to report both sizes.
+        await Promise.all([drain(a), drain(b)]);
+        return result(offset, true);
       }
-      if (chunkB.byteLength === 0 && !doneB) {
-        const next = await b.read();
-        if (next.done) doneB = true;
-        else {
-          chunkB = next.value;
-          rightBytes += chunkB.byteLength;
-        }
-      }
-      if (chunkA.byteLength === 0 && chunkB.byteLength === 0) {
-        if (doneA && doneB) return { firstDifference: undefined, complete: true, leftBytes, rightBytes };
-        continue;
-      }
-      if (chunkA.byteLength === 0 || chunkB.byteLength === 0) {
-        // One ended first: the rest of the other is the difference; count it to report both sizes.
-        for (const [reader, done] of [[a, doneA], [b, doneB]] as const) {
-          if (done) continue;
-          for (let next = await reader.read(); !next.done; next = await reader.read()) {
-            if (reader === a) leftBytes += next.value.byteLength;
-            else rightBytes += next.value.byteLength;
-          }
-        }
-        return { firstDifference: offset, complete: true, leftBytes, rightBytes };
-      }
-      const n = Math.min(chunkA.byteLength, chunkB.byteLength);
-      const at = firstDifference(chunkA.subarray(0, n), chunkB.subarray(0, n));
+      const n = Math.min(a.chunk.byteLength, b.chunk.byteLength);
+      const at = firstDifference(a.chunk.subarray(0, n), b.chunk.subarray(0, n));
       if (at !== undefined) {
-        await Promise.all([a.cancel(), b.cancel()]);
-        return { firstDifference: offset + at, complete: false, leftBytes, rightBytes };
+        await Promise.all([a.reader.cancel(), b.reader.cancel()]);
+        return result(offset + at, false);
       }
       offset += n;
-      chunkA = chunkA.subarray(n);
-      chunkB = chunkB.subarray(n);
+      a.chunk = a.chunk.subarray(n);
+      b.chunk = b.chunk.subarray(n);
     }
   } finally {
-    a.releaseLock();
-    b.releaseLock();
+    a.reader.releaseLock();
+    b.reader.releaseLock();
   }
 }
 

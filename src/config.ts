@@ -218,15 +218,15 @@ const VerifyFlagsSchema = v.pipe(
   ),
 );
 
-const S3EnvSchema = v.object({
-  S3_ENDPOINT: EnvSchema.entries.S3_ENDPOINT,
-  S3_ACCESS_KEY: EnvSchema.entries.S3_ACCESS_KEY,
-  S3_SECRET_KEY: EnvSchema.entries.S3_SECRET_KEY,
-  S3_BUCKET: EnvSchema.entries.S3_BUCKET,
-  S3_REGION: EnvSchema.entries.S3_REGION,
-  PUBLISH_ARTIFACT_RETRIES: EnvSchema.entries.PUBLISH_ARTIFACT_RETRIES,
-  PUBLISH_ARTIFACT_TIMEOUT: EnvSchema.entries.PUBLISH_ARTIFACT_TIMEOUT,
-});
+const S3EnvSchema = v.pick(EnvSchema, [
+  "S3_ENDPOINT",
+  "S3_ACCESS_KEY",
+  "S3_SECRET_KEY",
+  "S3_BUCKET",
+  "S3_REGION",
+  "PUBLISH_ARTIFACT_RETRIES",
+  "PUBLISH_ARTIFACT_TIMEOUT",
+]);
 
 export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
   const [f, e] = parseFlagsAndEnv(VerifyFlagsSchema, flags, S3EnvSchema, env);
@@ -276,11 +276,9 @@ const RegisterFlagsSchema = v.object({
 });
 
 const RegisterEnvSchema = v.object({
-  ADMIN_API_TOKEN: EnvSchema.entries.ADMIN_API_TOKEN,
+  ...v.pick(EnvSchema, ["ADMIN_API_TOKEN", "ADMIN_API_PUBLISH_PATH", "PUBLISH_ARTIFACT_RETRIES", "PUBLISH_ARTIFACT_TIMEOUT"]).entries,
+  // Optional here: the recovery file knows where its registration was going.
   ADMIN_API_URL: optionalVar(v.pipe(v.string(), ...urlRules("ADMIN_API_URL", "https://admin.example.com"))),
-  ADMIN_API_PUBLISH_PATH: EnvSchema.entries.ADMIN_API_PUBLISH_PATH,
-  PUBLISH_ARTIFACT_RETRIES: EnvSchema.entries.PUBLISH_ARTIFACT_RETRIES,
-  PUBLISH_ARTIFACT_TIMEOUT: EnvSchema.entries.PUBLISH_ARTIFACT_TIMEOUT,
 });
 
 /** What `publish-artifact register --from FILE` needs: the file, the admin token, and optionally its URL. */

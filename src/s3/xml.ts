@@ -1,6 +1,6 @@
 // S3 answers in small, flat XML documents; these read the few elements we need from them.
 
-function decodeEntities(text: string): string {
+export function decodeXml(text: string): string {
   return text
     .replace(/&quot;/g, '"')
     .replace(/&apos;/g, "'")
@@ -13,7 +13,7 @@ function decodeEntities(text: string): string {
 /** The text of the first `<name>` element, or "" when there is none. */
 export function xmlElement(xml: string, name: string): string {
   const match = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
-  return match?.[1] === undefined ? "" : decodeEntities(match[1]);
+  return match?.[1] === undefined ? "" : decodeXml(match[1]);
 }
 
 export function escapeXml(text: string): string {

@@ -2,35 +2,23 @@
 // doing a full publish against the real S3 server and admin API, verified independently. The musl builds need
 // musl's libstdc++ and libgcc, which Debian lacks, so they are only checked for being musl executables of the
 // right machine.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, openSync, readSync, closeSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TARGETS, binaryPath, runnerFor } from "../../scripts/build.ts";
 import pkg from "../../package.json" with { type: "json" };
-import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
+import type { AdminServer } from "../support/admin-server.ts";
+import { useE2e } from "../support/e2e.ts";
 import { runCli, type Runtime } from "../support/run-cli.ts";
-import { curlDelete, listObjects, openMultipartUploads, s3Env, type S3Env } from "../support/s3.ts";
+import { openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 import { verifyPublished } from "../support/verify.ts";
 
+const e2e = useE2e();
 let s3: S3Env;
 let admin: AdminServer;
 let work: string;
-
-beforeAll(() => {
-  s3 = s3Env();
-  admin = startAdminServer();
-  work = mkdtempSync(join(tmpdir(), "publish-artifact-binaries-"));
-});
-afterAll(async () => {
-  await admin.stop();
-  rmSync(work, { recursive: true, force: true });
-});
-afterEach(() => {
-  for (const key of listObjects(s3)) curlDelete(s3, key);
-  admin.registrations.length = 0;
-});
+beforeAll(() => ({ s3, admin, work } = e2e));
 
 /** The ELF header's machine and the program interpreter (the dynamic loader) named in PT_INTERP. */
 function elfInfo(path: string): { machine: number; interpreter: string } {

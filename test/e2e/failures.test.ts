@@ -1,33 +1,22 @@
 // Failures in the middle of a multipart upload, against the real S3 server: the upload is aborted, nothing is
 // registered, nothing is left open in the bucket.
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeAll, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPublishConfig } from "../../src/config.ts";
 import { S3Error } from "../../src/errors.ts";
 import { publishArtifact } from "../../src/publish.ts";
-import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
+import type { AdminServer } from "../support/admin-server.ts";
+import { useE2e } from "../support/e2e.ts";
 import { cliCommand } from "../support/run-cli.ts";
-import { curlDelete, listObjects, openMultipartUploads, s3Env, type S3Env } from "../support/s3.ts";
+import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
+const e2e = useE2e();
 let s3: S3Env;
 let admin: AdminServer;
 let work: string;
-
-beforeAll(() => {
-  s3 = s3Env();
-  admin = startAdminServer();
-  work = mkdtempSync(join(tmpdir(), "publish-artifact-failures-"));
-});
-afterAll(async () => {
-  await admin.stop();
-  rmSync(work, { recursive: true, force: true });
-});
-afterEach(() => {
-  for (const key of listObjects(s3)) curlDelete(s3, key);
-});
+beforeAll(() => ({ s3, admin, work } = e2e));
 
 function randomFile(name: string, size: number): string {
   const path = join(work, name);

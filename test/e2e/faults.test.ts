@@ -2,19 +2,20 @@
 // failures are retried and the publish completes; permanent ones end with the right exit code, no multipart
 // upload left open, nothing registered that should not be, and no secret in any output.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
+import type { AdminServer } from "../support/admin-server.ts";
+import { useE2e } from "../support/e2e.ts";
 import { FaultProxy, s3ErrorBody, type Fault, type ProxiedRequest } from "../support/fault-proxy.ts";
 import { runCli, type CliRun } from "../support/run-cli.ts";
-import { curlDelete, listObjects, openMultipartUploads, s3Env, type S3Env } from "../support/s3.ts";
+import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 import { verifyPublished } from "../support/verify.ts";
 
 const TOKEN = "admin-token-RECOGNISABLE-9876543210";
 const KEY = "dev/m-arm64-1.enc";
 
+const e2e = useE2e({ adminToken: TOKEN });
 /** scripts/test.ts starts the S3 server with a recognisable secret, so a leak of it is easy to find. */
 let SECRET: string;
 let s3: S3Env;
@@ -26,13 +27,11 @@ let smallFile: string;
 let largeFile: string;
 
 beforeAll(async () => {
-  s3 = s3Env();
+  ({ s3, admin, work } = e2e);
   SECRET = s3.S3_SECRET_KEY;
   expect(SECRET).toContain("RECOGNISABLE");
-  admin = startAdminServer({ token: TOKEN });
   s3Proxy = await FaultProxy.start(s3.S3_ENDPOINT);
   adminProxy = await FaultProxy.start(admin.url);
-  work = mkdtempSync(join(tmpdir(), "publish-artifact-faults-"));
   smallFile = join(work, "small.bin");
   writeFileSync(smallFile, pseudoRandomBytes(100_000, 3));
   // Random, so it stays 12 MiB after gzip: three parts of 5 MiB.
@@ -40,15 +39,11 @@ beforeAll(async () => {
   writeFileSync(largeFile, pseudoRandomBytes(12 * 1024 * 1024, 4));
 });
 afterAll(async () => {
-  await Promise.all([admin.stop(), s3Proxy.stop(), adminProxy.stop()]);
-  rmSync(work, { recursive: true, force: true });
+  await Promise.all([s3Proxy.stop(), adminProxy.stop()]);
 });
 afterEach(() => {
-  for (const key of listObjects(s3)) curlDelete(s3, key);
-  for (const name of readdirSync(work)) if (name.startsWith("publish-artifact-recovery-")) rmSync(join(work, name));
   s3Proxy.clear();
   adminProxy.clear();
-  admin.registrations.length = 0;
 });
 
 const isPut = (r: ProxiedRequest) => r.method === "PUT" && !r.target.includes("partNumber=");

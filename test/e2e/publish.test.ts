@@ -1,50 +1,30 @@
 // The whole publish, run as a user runs it, against the real S3 server (radosgw) and a real admin API,
 // checked with curl, sha256sum, openssl and gunzip.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
+import type { AdminServer } from "../support/admin-server.ts";
+import { useE2e } from "../support/e2e.ts";
 import { runCli, type CliRun, type Runtime } from "../support/run-cli.ts";
-import { curlDelete, listObjects, openMultipartUploads, s3Env, type S3Env } from "../support/s3.ts";
+import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 import { verifyPublished } from "../support/verify.ts";
 
+const e2e = useE2e();
 let s3: S3Env;
 let admin: AdminServer;
 let work: string;
-
-beforeAll(() => {
-  s3 = s3Env();
-  admin = startAdminServer();
-});
-afterAll(async () => {
-  await admin.stop();
-});
-afterEach(() => {
-  // memstore keeps every object in RAM: leave the bucket empty for the next test.
-  for (const key of listObjects(s3)) curlDelete(s3, decodeXml(key));
-  admin.registrations.length = 0;
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-function decodeXml(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-}
-
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  return { ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, ...extra };
-}
+beforeAll(() => ({ s3, admin, work } = e2e));
+const env = (extra: Record<string, string> = {}) => e2e.env(extra);
 
 /** A file half random, half compressible text, like a model or an image tarball. */
 function artifact(size: number, seed = 1): string {
-  work = mkdtempSync(join(tmpdir(), "publish-artifact-e2e-"));
   const data = new Uint8Array(size);
   const half = Math.floor(size / 2);
   data.set(pseudoRandomBytes(half, seed), 0);
   const text = new TextEncoder().encode("layer sha256:0123456789abcdef size=4096 mode=0644\n".repeat(Math.ceil((size - half) / 50) + 1));
   data.set(text.subarray(0, size - half), half);
-  const path = join(work, "artifact.bin");
+  const path = join(work, `artifact-${size}-${seed}.bin`);
   writeFileSync(path, data);
   return path;
 }
@@ -213,7 +193,6 @@ describe("failures", () => {
   });
 
   test("a missing file exits 3 before anything is sent", async () => {
-    work = mkdtempSync(join(tmpdir(), "publish-artifact-e2e-"));
     const before = admin.requests;
     const run = await runCli("bun", publishArgs(join(work, "nope.trt")), env());
     expect(run.code).toBe(3);

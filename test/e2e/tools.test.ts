@@ -1,18 +1,19 @@
 // What users reach for next, against the real S3 server and admin API, each through the CLI under Bun, Deno and
 // the compiled binary: decrypt, verify, --output, --dry-run, --file - (stdin), progress, --quiet.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3Client } from "../../src/s3/client.ts";
 import { uploadStream } from "../../src/s3/upload.ts";
-import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
+import type { AdminServer } from "../support/admin-server.ts";
+import { useE2e } from "../support/e2e.ts";
 import { cliCommand, runCli, type Runtime } from "../support/run-cli.ts";
-import { curlDelete, listObjects, openMultipartUploads, s3Env, type S3Env } from "../support/s3.ts";
+import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes, streamOf } from "../support/streams.ts";
 import { verifyPublished } from "../support/verify.ts";
 
+const e2e = useE2e();
 let s3: S3Env;
 let admin: AdminServer;
 let work: string;
@@ -22,23 +23,12 @@ const KEY = "dev/tool-arm64-1.enc";
 const RUNTIMES: Runtime[] = ["bun", "deno", "binary-x64"];
 
 beforeAll(() => {
-  s3 = s3Env();
-  admin = startAdminServer();
-  work = mkdtempSync(join(tmpdir(), "publish-artifact-tools-"));
+  ({ s3, admin, work } = e2e);
   file = join(work, "artifact.bin");
   writeFileSync(file, pseudoRandomBytes(7 * 1024 * 1024, 77));
 });
-afterAll(async () => {
-  await admin.stop();
-  rmSync(work, { recursive: true, force: true });
-});
-afterEach(() => {
-  for (const key of listObjects(s3)) curlDelete(s3, key);
-  admin.registrations.length = 0;
-  for (const name of readdirSync(work)) if (name !== "artifact.bin") rmSync(join(work, name), { recursive: true, force: true });
-});
 
-const env = (extra: Record<string, string> = {}) => ({ ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, ...extra });
+const env = (extra: Record<string, string> = {}) => e2e.env(extra);
 
 /** Run the CLI with stdin from a file, as a pipe would feed it; async, since the admin API answers from here. */
 async function runWithStdin(runtime: Runtime, args: string[], stdinFile: string) {

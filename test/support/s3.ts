@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { encodeKey } from "../../src/s3/key-path.ts";
+import { decodeXml } from "../../src/s3/xml.ts";
 
 export interface S3Env {
   S3_ENDPOINT: string;
@@ -12,14 +13,33 @@ export interface S3Env {
   S3_REGION: string;
 }
 
+/** The server scripts/test.ts started for this run. */
 export function s3Env(): S3Env {
   const path = process.env.TEST_RADOSGW_ENV;
   if (!path) throw new Error("no test S3 server: run the tests with `npm test`, which starts one");
-  const entries = readFileSync(path, "utf8")
+  return parseEnvLines(readFileSync(path, "utf8"));
+}
+
+/** NAME=value lines, as scripts/radosgw.sh writes them. */
+function parseEnvLines(text: string): S3Env {
+  const entries = text
     .trim()
     .split("\n")
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]);
   return Object.fromEntries(entries) as S3Env;
+}
+
+/** Start a radosgw in `dir` (scripts/radosgw.sh, which installs it first if missing); undefined if it failed. */
+export function startRadosgw(dir: string, env: Record<string, string | undefined> = process.env): S3Env | undefined {
+  const started = spawnSync("bash", ["scripts/radosgw.sh", "start", dir], { stdio: ["ignore", "pipe", "inherit"], env });
+  if (started.status === 0) return parseEnvLines(started.stdout.toString());
+  stopRadosgw(dir);
+  return undefined;
+}
+
+/** Stop exactly the daemons started in `dir`, and remove it. */
+export function stopRadosgw(dir: string): void {
+  spawnSync("bash", ["scripts/radosgw.sh", "stop", dir], { stdio: "inherit" });
 }
 
 function curl(env: S3Env, args: string[], input?: Uint8Array) {
@@ -57,12 +77,12 @@ export function curlDelete(env: S3Env, key: string): void {
 export function openMultipartUploads(env: S3Env): string[] {
   const xml = curl(env, [`${env.S3_ENDPOINT}/${env.S3_BUCKET}?uploads=`]).stdout.toString();
   if (!xml.includes("ListMultipartUploadsResult")) throw new Error(`cannot list multipart uploads: ${xml}`);
-  return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1] as string);
+  return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => decodeXml(m[1] as string));
 }
 
 /** Keys of the objects in the bucket. */
 export function listObjects(env: S3Env): string[] {
   const xml = curl(env, [`${env.S3_ENDPOINT}/${env.S3_BUCKET}?list-type=2`]).stdout.toString();
   if (!xml.includes("ListBucketResult")) throw new Error(`cannot list objects: ${xml}`);
-  return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1] as string);
+  return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => decodeXml(m[1] as string));
 }
