@@ -1,16 +1,20 @@
 // One measured run for scripts/bench.ts, in a process of its own so that its peak RSS is its own:
 //   bun scripts/bench-run.ts gzip FILE        CompressionStream('gzip') alone, to a null sink
-//   bun scripts/bench-run.ts pipeline FILE    our whole pipeline (gzip, AES-CBC, SHA-256), to a null sink
-//   bun scripts/bench-run.ts publish FILE     the full publish (environment as for the CLI)
+//   bun scripts/bench-run.ts pipeline FILE [WORKERS [LEVEL]]
+//                                             our whole pipeline (gzip, AES-CBC, SHA-256), to a null sink;
+//                                             WORKERS 0 (default) is CompressionStream alone
+//   bun scripts/bench-run.ts publish FILE [WORKERS]
+//                                             the full publish (environment as for the CLI)
 // Prints one JSON line: { mode, ms, outBytes }.
 import { aesCbcEncryptStream, randomBytes } from "../src/aes-cbc.ts";
 import { loadPublishConfig } from "../src/config.ts";
 import { DigestStream } from "../src/digest.ts";
 import { openArtifact } from "../src/file-source.ts";
-import { gzipStream } from "../src/gzip.ts";
+import { DEFAULT_LEVEL, gzipStream } from "../src/gzip.ts";
 import { publishArtifact } from "../src/publish.ts";
 
-const [mode, file] = process.argv.slice(2) as [string, string];
+const [mode, file, workersArg, levelArg] = process.argv.slice(2) as [string, string, string?, string?];
+const compression = { workers: Number(workersArg ?? 0), level: Number(levelArg ?? DEFAULT_LEVEL) };
 
 async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
   let bytes = 0;
@@ -26,11 +30,14 @@ if (mode === "gzip") {
   const digest = new DigestStream();
   const source = await openArtifact(file);
   outBytes = await drain(
-    source.stream.pipeThrough(gzipStream()).pipeThrough(aesCbcEncryptStream(randomBytes(32), randomBytes(16))).pipeThrough(digest),
+    source.stream
+      .pipeThrough(gzipStream(compression))
+      .pipeThrough(aesCbcEncryptStream(randomBytes(32), randomBytes(16)))
+      .pipeThrough(digest),
   );
   if (digest.sha256.length !== 64) throw new Error("no digest");
 } else if (mode === "publish") {
-  const flags = { file: [file], resourceName: ["bench"], devStage: ["bench"], architecture: ["x64"], version: ["1"] };
+  const flags = { file: [file], resourceName: ["bench"], devStage: ["bench"], architecture: ["x64"], version: ["1"], workers: [String(compression.workers)] };
   outBytes = (await publishArtifact(loadPublishConfig(flags, process.env))).payload.size_bytes;
 } else {
   throw new Error(`unknown mode ${mode}`);

@@ -6,8 +6,10 @@
 //   gzip-stream      CompressionStream('gzip') alone in Bun: the ceiling of our pipeline on one core
 //   pipeline         our whole pipeline (file, gzip, AES-256-CBC, SHA-256) into a null sink
 //   publish          the full publish to a local S3 server (radosgw) and admin API
+// and, for the parallel compressor (parallel-gzip.ts): pigz -p N on the same file, the pipeline with 1, 2 and
+// 4 workers, at levels 1 and 2 beside 6, and the publish with the default workers (cores - 1).
 // Targets on a 2-core machine: pipeline ≤ 1.10× gzip-stream, publish ≤ 1.25×, peak RSS < 200 MiB and
-// within 15% between the two sizes.
+// within 15% between the two sizes; with workers, the publish ≥ 1.4× as fast as with CompressionStream alone.
 //
 // Each run is repeated (--runs, default 3) and the median time is reported, since a shared 2-core machine is
 // noisy; peak RSS is the largest seen. Options: --sizes 1024,256 (MiB), --runs N.
@@ -17,6 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultWorkers } from "../src/gzip.ts";
 import { startAdminServer } from "../test/support/admin-server.ts";
 import { curlDelete, listObjects, startRadosgw, stopRadosgw } from "../test/support/s3.ts";
 
@@ -28,6 +31,8 @@ const option = (name: string) => {
 };
 const sizes = (option("--sizes") ?? "1024,256").split(",").map(Number);
 const repeats = Number(option("--runs") ?? 3);
+const cores = navigator.hardwareConcurrency;
+const defaultWorkersHere = defaultWorkers(cores) || 1;
 const work = mkdtempSync(join(tmpdir(), "publish-artifact-bench-"));
 const s3Dir = join(work, "radosgw");
 
@@ -91,10 +96,7 @@ async function timed(mode: string, command: string[], env: Record<string, string
 }
 
 function ensureTools(): void {
-  if (!existsSync("/usr/bin/time")) {
-    console.error("bench: /usr/bin/time is missing: installing Debian's time package");
-    spawnSync("apt-get", ["install", "-y", "-qq", "time"], { stdio: "inherit" });
-  }
+  spawnSync("bash", ["scripts/apt-install.sh", "the benchmark", "/usr/bin/time=time", "pigz=pigz"], { stdio: "inherit" });
 }
 
 async function main(): Promise<number> {
@@ -111,12 +113,22 @@ async function main(): Promise<number> {
       const bun = process.execPath;
       const runs: Measure[] = [];
       runs.push(await measured("gzip -6 (CLI)", ["bash", "-c", 'gzip -6 -c "$1" | wc -c', "gzip", file]));
+      runs.push(await measured(`pigz -6 -p ${cores} (CLI)`, ["bash", "-c", `pigz -6 -p ${cores} -c "$1" | wc -c`, "pigz", file]));
       runs.push(await measured("gzip-stream (Bun)", [bun, "scripts/bench-run.ts", "gzip", file]));
       runs.push(await measured("pipeline, null sink", [bun, "scripts/bench-run.ts", "pipeline", file]));
+      for (const workers of [1, 2, 4]) {
+        runs.push(await measured(`pipeline, ${workers} worker${workers > 1 ? "s" : ""}`, [bun, "scripts/bench-run.ts", "pipeline", file, String(workers)]));
+      }
+      for (const level of [1, 2]) {
+        runs.push(await measured(`pipeline, ${defaultWorkersHere} w., level ${level}`, [bun, "scripts/bench-run.ts", "pipeline", file, String(defaultWorkersHere), String(level)]));
+      }
       const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token };
       // Each published object is deleted at once: memstore keeps objects in RAM.
       const cleanBucket = () => listObjects(s3).forEach((key) => curlDelete(s3, key));
-      runs.push(await measured("publish to local S3", [bun, "scripts/bench-run.ts", "publish", file], env, cleanBucket));
+      runs.push(await measured("publish to local S3", [bun, "scripts/bench-run.ts", "publish", file, "0"], env, cleanBucket));
+      runs.push(
+        await measured(`publish, ${defaultWorkersHere} worker(s)`, [bun, "scripts/bench-run.ts", "publish", file, String(defaultWorkersHere)], env, cleanBucket),
+      );
       rmSync(file);
       results.set(sizeMiB, runs);
       report(sizeMiB, runs);
@@ -139,12 +151,19 @@ async function main(): Promise<number> {
 
 function report(sizeMiB: number, runs: Measure[]): void {
   const base = runs.find((r) => r.mode.startsWith("gzip-stream")) as Measure;
+  const publishAlone = runs.find((r) => r.mode === "publish to local S3");
+  const publishParallel = runs.find((r) => r.mode.startsWith("publish, "));
   console.log(`\n${sizeMiB} MiB artifact (half random, half structured text), median of ${repeats} runs`);
-  console.log(`  ${"run".padEnd(22)} ${"seconds".padStart(8)} ${"MiB/s".padStart(7)} ${"× gzip-stream".padStart(13)} ${"peak RSS".padStart(10)} ${"output".padStart(12)}`);
+  console.log(`  ${"run".padEnd(26)} ${"seconds".padStart(8)} ${"MiB/s".padStart(7)} ${"× gzip-stream".padStart(13)} ${"peak RSS".padStart(10)} ${"output".padStart(12)}`);
   for (const r of runs) {
     console.log(
-      `  ${r.mode.padEnd(22)} ${r.seconds.toFixed(2).padStart(8)} ${(sizeMiB / r.seconds).toFixed(1).padStart(7)} ${(r.seconds / base.seconds).toFixed(2).padStart(13)} ${`${r.rssMiB.toFixed(0)} MiB`.padStart(10)} ${String(r.outBytes).padStart(12)}`,
+      `  ${r.mode.padEnd(26)} ${r.seconds.toFixed(2).padStart(8)} ${(sizeMiB / r.seconds).toFixed(1).padStart(7)} ${(r.seconds / base.seconds).toFixed(2).padStart(13)} ${`${r.rssMiB.toFixed(0)} MiB`.padStart(10)} ${String(r.outBytes).padStart(12)}`,
     );
+  }
+  if (publishAlone && publishParallel) {
+    const speedup = publishAlone.seconds / publishParallel.seconds;
+    const size = publishParallel.outBytes / publishAlone.outBytes;
+    console.log(`  publish with workers: ${speedup.toFixed(2)}× the speed of CompressionStream alone, output ${((size - 1) * 100).toFixed(2)}% larger`);
   }
 }
 

@@ -76,7 +76,8 @@ async function build(): Promise<void> {
     if (!existsSync(runtime)) throw new Error(`${runtime} is missing: run npm ci (it installs the runtime of every target)`);
     const outfile = binaryPath(target);
     const result = await Bun.build({
-      entrypoints: ["src/cli.ts"],
+      // The compression worker is an entry point of its own: a Worker's code must be in the binary.
+      entrypoints: ["src/cli.ts", "src/gzip-worker.ts"],
       compile: { target: target.bunTarget, outfile, executablePath: runtime },
       minify: true,
       sourcemap: "none",

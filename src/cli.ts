@@ -36,6 +36,8 @@ const PUBLISH_FLAGS = [
   "timeout",
   "recovery-dir",
   "output",
+  "workers",
+  "level",
 ];
 const COMMANDS: { name: string; description: string; valueFlags: string[]; booleanFlags: string[]; run: Command }[] = [
   { name: "version", description: "Print the program's version", valueFlags: [], booleanFlags: [], run: runVersion },

@@ -19,6 +19,7 @@ import {
   type Env,
   type RawFlags,
 } from "./config-rules.ts";
+import { DEFAULT_LEVEL, defaultWorkers, type CompressionSettings } from "./gzip.ts";
 import { objectKeyFor } from "./object-key.ts";
 import type { RetryPolicy } from "./retry.ts";
 import { MAX_PART_SIZE, MIN_PART_SIZE, parseByteSize } from "./s3/part-size.ts";
@@ -59,6 +60,7 @@ export interface PublishConfig {
   quiet: boolean;
   /** Validate and show the plan; read nothing, send nothing. */
   dryRun: boolean;
+  compression: CompressionSettings;
 }
 
 export type { Env, RawFlags } from "./config-rules.ts";
@@ -87,6 +89,8 @@ const FlagsSchema = v.object({
   ...retryFlags(),
   recoveryDir: v.optional(v.pipe(flagValue("--recovery-dir", "/var/lib/publish-artifact"), v.nonEmpty("--recovery-dir is empty: give a directory"))),
   output: v.optional(v.pipe(flagValue("--output", "./model.trt.enc"), v.nonEmpty("--output is empty: give the path of the encrypted file"))),
+  workers: optionalFlag("--workers", "3", wholeNumber(0, 64), "must be a whole number from 0 to 64"),
+  level: optionalFlag("--level", "6", wholeNumber(1, 9), "must be a whole number from 1 to 9"),
   quiet: v.optional(v.boolean("--quiet takes no value"), false),
   dryRun: v.optional(v.boolean("--dry-run takes no value"), false),
 });
@@ -116,7 +120,16 @@ const EnvSchema = v.object({
   PUBLISH_ARTIFACT_RETRIES: optionalVar(numberVar("PUBLISH_ARTIFACT_RETRIES", 0, 20, "a whole number")),
   PUBLISH_ARTIFACT_TIMEOUT: optionalVar(numberVar("PUBLISH_ARTIFACT_TIMEOUT", 1, 86_400, "a whole number of seconds")),
   PUBLISH_ARTIFACT_RECOVERY_DIR: optionalVar(v.string()),
+  PUBLISH_ARTIFACT_WORKERS: optionalVar(numberVar("PUBLISH_ARTIFACT_WORKERS", 0, 64, "a whole number")),
+  PUBLISH_ARTIFACT_LEVEL: optionalVar(numberVar("PUBLISH_ARTIFACT_LEVEL", 1, 9, "a whole number")),
 });
+
+/** Workers from the flag, the environment or the cores; a level other than 6 needs a worker (see gzip.ts). */
+function compressionOf(workers: number | undefined, level: number | undefined): CompressionSettings {
+  const chosenLevel = level ?? DEFAULT_LEVEL;
+  const chosenWorkers = workers ?? defaultWorkers();
+  return { workers: chosenWorkers === 0 && chosenLevel !== DEFAULT_LEVEL ? 1 : chosenWorkers, level: chosenLevel };
+}
 
 /** Validate everything a publish needs; throws one UsageError listing every problem found. */
 export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
@@ -139,6 +152,7 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
     json: f.json,
     quiet: f.quiet,
     dryRun: f.dryRun,
+    compression: compressionOf(f.workers ?? e.PUBLISH_ARTIFACT_WORKERS, f.level ?? e.PUBLISH_ARTIFACT_LEVEL),
   };
 }
 
@@ -162,9 +176,11 @@ export interface OutputConfig {
   cdnUrl: string | undefined;
   json: boolean;
   quiet: boolean;
+  compression: CompressionSettings;
 }
 
 const OutputEnvSchema = v.object({
+  ...v.pick(EnvSchema, ["PUBLISH_ARTIFACT_WORKERS", "PUBLISH_ARTIFACT_LEVEL"]).entries,
   S3_ENDPOINT: optionalVar(v.pipe(v.string(), ...urlRules("S3_ENDPOINT", "https://s3.example.com"))),
   S3_BUCKET: optionalVar(v.pipe(v.string(), v.check((s) => !/[/\s]/.test(s), 'S3_BUCKET must be a bare bucket name, without "/" or spaces'))),
   CDN_PUBLIC_BASE_URL: optionalVar(v.pipe(v.string(), ...urlRules("CDN_PUBLIC_BASE_URL", "https://cdn.example.com"))),
@@ -178,7 +194,16 @@ export function loadOutputConfig(flags: RawFlags, env: Env): OutputConfig {
     e.CDN_PUBLIC_BASE_URL !== undefined || (e.S3_ENDPOINT !== undefined && e.S3_BUCKET !== undefined)
       ? cdnUrlFor({ cdnBaseUrl: e.CDN_PUBLIC_BASE_URL, endpoint: e.S3_ENDPOINT ?? "", bucket: e.S3_BUCKET ?? "", objectKey })
       : undefined;
-  return { file: f.file, output: f.output as string, names, objectKey, cdnUrl, json: f.json, quiet: f.quiet };
+  return {
+    file: f.file,
+    output: f.output as string,
+    names,
+    objectKey,
+    cdnUrl,
+    json: f.json,
+    quiet: f.quiet,
+    compression: compressionOf(f.workers ?? e.PUBLISH_ARTIFACT_WORKERS, f.level ?? e.PUBLISH_ARTIFACT_LEVEL),
+  };
 }
 
 const hexFlag = (flag: string, what: string) =>

@@ -4,7 +4,7 @@ import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
 import { byteCounter } from "./byte-counter.ts";
 import { DigestStream } from "./digest.ts";
 import { openArtifact, type ArtifactSource } from "./file-source.ts";
-import { gzipStream } from "./gzip.ts";
+import { gzipStream, type CompressionSettings } from "./gzip.ts";
 import type { ProgressSink } from "./progress.ts";
 import { openStdin } from "./stdin-source.ts";
 
@@ -18,13 +18,20 @@ export interface EncryptedArtifact {
   digest: DigestStream;
   /** Plaintext bytes read so far (the size of a piped artifact is only known at its end). */
   inputBytes(): number;
+  /** Stop what may still run (compression workers) once the ciphertext is no longer wanted. */
+  close(): void;
 }
 
-export async function openEncryptedArtifact(path: string, progress?: ProgressSink): Promise<EncryptedArtifact> {
+export async function openEncryptedArtifact(
+  path: string,
+  compression: CompressionSettings,
+  progress?: ProgressSink,
+): Promise<EncryptedArtifact> {
   const source = path === "-" ? openStdin() : await openArtifact(path);
   const key = randomBytes(32);
   const digest = new DigestStream();
   let read = 0;
+  const gzip = gzipStream(compression);
   const ciphertext = source.stream
     .pipeThrough(
       byteCounter((bytes) => {
@@ -32,9 +39,9 @@ export async function openEncryptedArtifact(path: string, progress?: ProgressSin
         progress?.read(bytes);
       }),
     )
-    .pipeThrough(gzipStream())
+    .pipeThrough(gzip)
     .pipeThrough(aesCbcEncryptStream(key, randomBytes(16)))
     .pipeThrough(digest)
     .pipeThrough(byteCounter((bytes) => progress?.produced(bytes)));
-  return { source, ciphertext, key, digest, inputBytes: () => read };
+  return { source, ciphertext, key, digest, inputBytes: () => read, close: () => gzip.terminate() };
 }

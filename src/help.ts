@@ -32,6 +32,9 @@ Flags:
   --part-size SIZE        Multipart part size, 5MiB to 5GiB (default: 8MiB or more, from the file's size;
                           64MiB for stdin, enough for about 625 GiB).
   --concurrency N         Parts uploaded at the same time, 1 to 64 (default: 4).
+  --workers N             Compression workers, 0 to 64 (default: cores - 1; 0 or one core: a single
+                          CompressionStream). The output is one standard gzip stream either way.
+  --level N               gzip level, 1 (fastest) to 9 (smallest); default 6, as the Python script.
   --retries N             Retries of each request on network errors, timeouts, 408, 429 and 5xx, with
                           exponential backoff and jitter, 0 to 20 (default: 4).
   --timeout SECONDS       Time allowed for one request (default: 120).
@@ -52,8 +55,9 @@ Environment:
   ADMIN_API_PUBLISH_PATH  optional  Path below ADMIN_API_URL (default: internal/resources/publish)
   CDN_PUBLIC_BASE_URL     optional  cdn_url becomes {CDN_PUBLIC_BASE_URL}/{object_key};
                                     without it {S3_ENDPOINT}/{S3_BUCKET}/{object_key}
-  PUBLISH_ARTIFACT_RETRIES, PUBLISH_ARTIFACT_TIMEOUT, PUBLISH_ARTIFACT_RECOVERY_DIR
-                          optional  defaults for --retries, --timeout and --recovery-dir
+  PUBLISH_ARTIFACT_RETRIES, PUBLISH_ARTIFACT_TIMEOUT, PUBLISH_ARTIFACT_RECOVERY_DIR,
+  PUBLISH_ARTIFACT_WORKERS, PUBLISH_ARTIFACT_LEVEL
+                          optional  defaults for --retries, --timeout, --recovery-dir, --workers, --level
 
 Exit codes:
   0    published: uploaded and registered

@@ -33,15 +33,24 @@ export interface PublishResult {
 
 export async function publishArtifact(config: PublishConfig, options: PublishOptions = {}): Promise<PublishResult> {
   const started = performance.now();
-  const { source, ciphertext, key, digest, inputBytes } = await openEncryptedArtifact(config.file, options.progress);
+  const { source, ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(
+    config.file,
+    config.compression,
+    options.progress,
+  );
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   const partSize = partSizeOf(config, source.size);
-  const uploaded = await uploadStream(client, config.objectKey, ciphertext, {
-    partSize,
-    concurrency: config.concurrency,
-    signal: options.signal,
-    onUploaded: (bytes) => options.progress?.uploaded(bytes),
-  });
+  let uploaded;
+  try {
+    uploaded = await uploadStream(client, config.objectKey, ciphertext, {
+      partSize,
+      concurrency: config.concurrency,
+      signal: options.signal,
+      onUploaded: (bytes) => options.progress?.uploaded(bytes),
+    });
+  } finally {
+    close();
+  }
   await checkUploadedBytes(client, config.objectKey, digest.bytes, uploaded.bytes, options.signal);
 
   const payload: RegistrationPayload = {

@@ -19,7 +19,7 @@ export interface WriteResult {
 
 export async function encryptToFile(config: OutputConfig, options: { progress?: ProgressSink } = {}): Promise<WriteResult> {
   const started = performance.now();
-  const { ciphertext, key, digest, inputBytes } = await openEncryptedArtifact(config.file, options.progress);
+  const { ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(config.file, config.compression, options.progress);
   let handle;
   try {
     handle = await open(config.output, "w", 0o644);
@@ -37,6 +37,8 @@ export async function encryptToFile(config: OutputConfig, options: { progress?: 
     await handle.close().catch(() => {});
     await rm(config.output, { force: true });
     throw error;
+  } finally {
+    close();
   }
   const metadata: Omit<RecoveryRecord, "created_at"> = {
     kind: METADATA_KIND,

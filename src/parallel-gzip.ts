@@ -1,0 +1,110 @@
+// gzip on several cores, pigz's way, and still one ordinary gzip member that any gunzip or zlib reads: the input
+// is cut into blocks, each deflated by a worker with the previous block's last 32 KiB as its dictionary (so the
+// ratio stays that of one stream) and ended with a sync flush (the last with the final block); this thread writes
+// the gzip header, the blocks in order, and the trailer (CRC-32 of the whole input, combined from the blocks',
+// and its length mod 2^32). At most two blocks per worker are in flight, and the stream waits for the oldest
+// before taking more input, so backpressure reaches the file reader.
+import { crc32Combine } from "./crc32-combine.ts";
+import { GzipWorkerPool, type BlockDone } from "./gzip-worker-pool.ts";
+
+export const GZIP_BLOCK_SIZE = 2 * 1024 * 1024;
+const WINDOW = 32 * 1024;
+
+export interface ParallelGzipOptions {
+  workers: number;
+  /** zlib level, 1 to 9. */
+  level: number;
+  blockSize?: number;
+}
+
+function gzipHeader(level: number): Uint8Array {
+  // ID1 ID2, deflate, no flags, no mtime, XFL (2: best compression, 4: fastest), OS 255 (unknown).
+  return new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, level === 9 ? 2 : level === 1 ? 4 : 0, 255]);
+}
+
+function gzipTrailer(crc: number, length: number): Uint8Array {
+  const trailer = new Uint8Array(8);
+  const view = new DataView(trailer.buffer);
+  view.setUint32(0, crc >>> 0, true);
+  view.setUint32(4, length % 2 ** 32, true);
+  return trailer;
+}
+
+/** A parallel gzip stage; terminate() stops its workers when the stream is abandoned midway. */
+export interface ParallelGzip extends TransformStream<Uint8Array, Uint8Array> {
+  terminate(): void;
+}
+
+export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
+  const blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
+  const maxInFlight = 2 * options.workers;
+  let pool: GzipWorkerPool;
+  let pending = new Uint8Array(blockSize);
+  let filled = 0;
+  /** A full block held back until we know whether more input follows: the last block is ended differently. */
+  let held: Uint8Array | undefined;
+  let tail: Uint8Array = new Uint8Array(0);
+  let nextId = 0;
+  const inFlight: Promise<BlockDone>[] = [];
+  let crc = 0;
+  let length = 0;
+
+  const dispatch = (block: Uint8Array, last: boolean) => {
+    const dictionary = tail;
+    // Copied before the block is handed over to its worker.
+    tail = block.slice(Math.max(0, block.byteLength - WINDOW));
+    const job = pool.run({ id: nextId++, data: block, dictionary, last, level: options.level });
+    // Awaited in order by emitOldest; if the stream is abandoned first, its failure is nobody's to report.
+    job.catch(() => {});
+    inFlight.push(job);
+  };
+  const emitOldest = async (controller: TransformStreamDefaultController<Uint8Array>) => {
+    const done = await (inFlight.shift() as Promise<BlockDone>);
+    crc = length === 0 ? done.crc : crc32Combine(crc, done.crc, done.length);
+    length += done.length;
+    controller.enqueue(done.deflated);
+  };
+
+  const stream = new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      pool = new GzipWorkerPool(options.workers);
+      controller.enqueue(gzipHeader(options.level));
+    },
+    async transform(chunk, controller) {
+      try {
+        let offset = 0;
+        while (offset < chunk.byteLength) {
+          const take = Math.min(blockSize - filled, chunk.byteLength - offset);
+          pending.set(chunk.subarray(offset, offset + take), filled);
+          filled += take;
+          offset += take;
+          if (filled === blockSize) {
+            if (held) dispatch(held, false);
+            held = pending;
+            pending = new Uint8Array(blockSize);
+            filled = 0;
+          }
+          while (inFlight.length >= maxInFlight) await emitOldest(controller);
+        }
+      } catch (error) {
+        pool.terminate();
+        throw error;
+      }
+    },
+    async flush(controller) {
+      try {
+        if (held && filled === 0) dispatch(held, true);
+        else {
+          if (held) dispatch(held, false);
+          dispatch(pending.slice(0, filled), true);
+        }
+        while (inFlight.length > 0) await emitOldest(controller);
+        controller.enqueue(gzipTrailer(crc, length));
+      } finally {
+        pool.terminate();
+      }
+    },
+  });
+  // A stream cancelled from downstream (a failed upload) gets neither flush nor an error here.
+  return Object.assign(stream, { terminate: () => pool?.terminate() });
+}

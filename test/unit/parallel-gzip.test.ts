@@ -1,0 +1,83 @@
+// The parallel compressor must emit one ordinary gzip member: gunzip, node:zlib and Python's zlib (which stops
+// after the first member, as some loaders do) all get the original bytes back, whatever the size.
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { crc32, gunzipSync } from "node:zlib";
+import { crc32Combine } from "../../src/crc32-combine.ts";
+import { gzipStream } from "../../src/gzip.ts";
+import { parallelGzipStream } from "../../src/parallel-gzip.ts";
+import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
+
+const BLOCK = 64 * 1024;
+
+function compressible(size: number): Uint8Array {
+  const line = new TextEncoder().encode("usr/lib/x86_64-linux-gnu/libcuda.so.535 0644 root:root 2026-04-15\n");
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (line[i % line.length] as number) ^ (i % 4099 === 0 ? 1 : 0);
+  return out;
+}
+
+function decodersAgree(gz: Uint8Array, original: Uint8Array): void {
+  expect(Buffer.from(gunzipSync(gz)).equals(Buffer.from(original))).toBe(true);
+  const gunzip = spawnSync("gunzip", ["-c"], { input: gz, maxBuffer: 256 * 1024 * 1024 });
+  expect(gunzip.status).toBe(0);
+  expect(Buffer.from(gunzip.stdout).equals(Buffer.from(original))).toBe(true);
+  const python = spawnSync(
+    "python3",
+    ["-c", "import sys,zlib; d=zlib.decompressobj(31); o=d.decompress(sys.stdin.buffer.read()); assert d.eof and not d.unused_data; sys.stdout.buffer.write(o)"],
+    { input: gz, maxBuffer: 256 * 1024 * 1024 },
+  );
+  expect(python.stderr.toString()).toBe("");
+  expect(Buffer.from(python.stdout).equals(Buffer.from(original))).toBe(true);
+}
+
+describe("parallelGzipStream", () => {
+  const sizes = [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK, 10 * BLOCK + 17];
+  for (const [kind, make] of [["random", (n: number) => pseudoRandomBytes(n, n + 1)], ["compressible", compressible]] as const) {
+    for (const size of sizes) {
+      test(`${kind}, ${size} bytes, 2 workers: one gzip member every decoder reads`, async () => {
+        const data = make(size);
+        const gz = await collect(streamOf(cut(data, [1000, 7, BLOCK])).pipeThrough(parallelGzipStream({ workers: 2, level: 6, blockSize: BLOCK })));
+        decodersAgree(gz, data);
+      });
+    }
+  }
+
+  test("many blocks keep the ratio within 1% of one CompressionStream", async () => {
+    const data = new Uint8Array(8 * 1024 * 1024);
+    data.set(compressible(4 * 1024 * 1024));
+    data.set(pseudoRandomBytes(4 * 1024 * 1024, 5), 4 * 1024 * 1024);
+    const parallel = await collect(streamOf([data]).pipeThrough(parallelGzipStream({ workers: 3, level: 6, blockSize: 1024 * 1024 })));
+    const single = await collect(streamOf([data]).pipeThrough(gzipStream()));
+    decodersAgree(parallel, data);
+    expect(parallel.byteLength / single.byteLength).toBeLessThan(1.01);
+  });
+
+  test("levels 1 and 9 work; the CompressionStream path reads the same", async () => {
+    const data = compressible(300_000);
+    for (const level of [1, 9]) decodersAgree(await collect(streamOf([data]).pipeThrough(parallelGzipStream({ workers: 1, level }))), data);
+    decodersAgree(await collect(streamOf([data]).pipeThrough(gzipStream({ workers: 0, level: 6 }))), data);
+  });
+
+  test("terminate() stops the workers of an abandoned stream", async () => {
+    const stage = parallelGzipStream({ workers: 2, level: 6, blockSize: BLOCK });
+    const reading = collect(stage.readable).catch((e: unknown) => e);
+    const writer = stage.writable.getWriter();
+    await writer.write(pseudoRandomBytes(3 * BLOCK));
+    stage.terminate();
+    // Any later block fails at once instead of waiting for a worker that is gone.
+    const error = await writer.write(pseudoRandomBytes(8 * BLOCK)).catch((e: unknown) => e);
+    expect(String(error)).toContain("stopped");
+    expect(String(await reading)).toContain("stopped");
+  });
+});
+
+test("crc32Combine equals the CRC-32 of the joined data", () => {
+  const a = pseudoRandomBytes(100_003, 1);
+  const b = pseudoRandomBytes(77_777, 2);
+  const joined = new Uint8Array(a.byteLength + b.byteLength);
+  joined.set(a);
+  joined.set(b, a.byteLength);
+  expect(crc32Combine(crc32(a), crc32(b), b.byteLength)).toBe(crc32(joined));
+  expect(crc32Combine(crc32(a), crc32(new Uint8Array(0)), 0)).toBe(crc32(a));
+});
