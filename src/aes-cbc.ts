@@ -7,6 +7,8 @@
 // dropped from every chunk but the last. The last chunk (possibly empty) keeps its padding, which is
 // exactly the PKCS7 padding of the whole message.
 
+import { BlockFiller } from "./block-filler.ts";
+
 export const AES_BLOCK = 16;
 /** Measured fastest here among 64 KiB … 8 MiB. */
 export const AES_CHUNK_SIZE = 1024 * 1024;
@@ -26,15 +28,14 @@ export function aesCbcEncryptStream(
 
   let cryptoKey: CryptoKey;
   let nextIv = iv.slice();
-  const pending = new Uint8Array(chunkSize);
-  let filled = 0;
+  // encrypt() has finished with a chunk before the next is filled, so one buffer serves them all.
+  const buffer = new Uint8Array(chunkSize);
+  const filler = new BlockFiller(chunkSize, () => buffer);
 
-  const encryptFull = async (controller: TransformStreamDefaultController<Uint8Array>) => {
-    const out = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv: nextIv }, cryptoKey, pending));
+  const encryptFull = async (block: Uint8Array<ArrayBuffer>, controller: TransformStreamDefaultController<Uint8Array>) => {
+    const out = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv: nextIv }, cryptoKey, block));
     nextIv = out.slice(chunkSize - AES_BLOCK, chunkSize);
     controller.enqueue(out.subarray(0, chunkSize));
-    // encrypt() has finished with its input, so the same buffer takes the next chunk.
-    filled = 0;
   };
 
   // WebCrypto encrypts off the main thread. Queues of a few chunks on both sides let compression go on
@@ -48,17 +49,10 @@ export function aesCbcEncryptStream(
         controller.enqueue(iv.slice());
       },
       async transform(chunk, controller) {
-        let offset = 0;
-        while (offset < chunk.byteLength) {
-          const take = Math.min(chunkSize - filled, chunk.byteLength - offset);
-          pending.set(chunk.subarray(offset, offset + take), filled);
-          filled += take;
-          offset += take;
-          if (filled === chunkSize) await encryptFull(controller);
-        }
+        await filler.push(chunk, (block) => encryptFull(block, controller));
       },
       async flush(controller) {
-        const last = await crypto.subtle.encrypt({ name: "AES-CBC", iv: nextIv }, cryptoKey, pending.subarray(0, filled));
+        const last = await crypto.subtle.encrypt({ name: "AES-CBC", iv: nextIv }, cryptoKey, filler.rest);
         controller.enqueue(new Uint8Array(last));
       },
     },

@@ -4,6 +4,7 @@
 // the gzip header, the blocks in order, and the trailer (CRC-32 of the whole input, combined from the blocks',
 // and its length mod 2^32). At most two blocks per worker are in flight, and the stream waits for the oldest
 // before taking more input, so backpressure reaches the file reader.
+import { BlockFiller } from "./block-filler.ts";
 import { crc32Combine } from "./crc32-combine.ts";
 import { GzipWorkerPool, type BlockDone } from "./gzip-worker-pool.ts";
 
@@ -39,8 +40,7 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
   const blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
   const maxInFlight = 2 * options.workers;
   let pool: GzipWorkerPool;
-  let pending = new Uint8Array(blockSize);
-  let filled = 0;
+  const filler = new BlockFiller(blockSize, () => new Uint8Array(blockSize));
   /** A full block held back until we know whether more input follows: the last block is ended differently. */
   let held: Uint8Array | undefined;
   let tail: Uint8Array = new Uint8Array(0);
@@ -72,20 +72,11 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
     },
     async transform(chunk, controller) {
       try {
-        let offset = 0;
-        while (offset < chunk.byteLength) {
-          const take = Math.min(blockSize - filled, chunk.byteLength - offset);
-          pending.set(chunk.subarray(offset, offset + take), filled);
-          filled += take;
-          offset += take;
-          if (filled === blockSize) {
-            if (held) dispatch(held, false);
-            held = pending;
-            pending = new Uint8Array(blockSize);
-            filled = 0;
-          }
+        await filler.push(chunk, async (block) => {
+          if (held) dispatch(held, false);
+          held = block;
           while (inFlight.length >= maxInFlight) await emitOldest(controller);
-        }
+        });
       } catch (error) {
         pool.terminate();
         throw error;
@@ -93,10 +84,11 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
     },
     async flush(controller) {
       try {
-        if (held && filled === 0) dispatch(held, true);
+        const rest = filler.rest;
+        if (held && rest.byteLength === 0) dispatch(held, true);
         else {
           if (held) dispatch(held, false);
-          dispatch(pending.slice(0, filled), true);
+          dispatch(rest.slice(), true);
         }
         while (inFlight.length > 0) await emitOldest(controller);
         controller.enqueue(gzipTrailer(crc, length));

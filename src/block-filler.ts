@@ -1,0 +1,37 @@
+// Cuts chunks of any size into blocks of one fixed size, for the stages that work in blocks: AES-CBC's
+// encryption chunks, the parallel gzip's blocks and the upload's parts.
+
+export class BlockFiller {
+  /** Taken only when a byte is there to go in it, so no buffer is held ahead of need. */
+  #block: Uint8Array<ArrayBuffer> | undefined;
+  #filled = 0;
+
+  /** `nextBuffer` gives the buffer of each block: the same one again, a fresh one, or one from a pool. */
+  constructor(
+    readonly size: number,
+    readonly nextBuffer: () => Uint8Array<ArrayBuffer>,
+  ) {}
+
+  /** Copy `chunk` in; each block that fills is handed to `onFull`, and awaited, before the next is filled. */
+  async push(chunk: Uint8Array, onFull: (block: Uint8Array<ArrayBuffer>) => void | Promise<void>): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      this.#block ??= this.nextBuffer();
+      const take = Math.min(this.size - this.#filled, chunk.byteLength - offset);
+      this.#block.set(take === chunk.byteLength ? chunk : chunk.subarray(offset, offset + take), this.#filled);
+      this.#filled += take;
+      offset += take;
+      if (this.#filled === this.size) {
+        const full = this.#block;
+        this.#block = undefined;
+        this.#filled = 0;
+        await onFull(full);
+      }
+    }
+  }
+
+  /** The partial block left at the end (possibly empty), a view of the current buffer. */
+  get rest(): Uint8Array<ArrayBuffer> {
+    return this.#block?.subarray(0, this.#filled) ?? new Uint8Array(0);
+  }
+}
