@@ -101,7 +101,8 @@ function ensureTools(): void {
 
 async function main(): Promise<number> {
   ensureTools();
-  const s3 = startRadosgw(s3Dir);
+  // Room for a few 1 GiB publishes in memstore, which holds objects in RAM at about twice their size.
+  const s3 = startRadosgw(s3Dir, { ...process.env, RADOSGW_MEMSTORE_BYTES: String(12 * 1024 ** 3) });
   if (!s3) throw new Error("the S3 server did not start");
   const admin = startAdminServer();
   const results = new Map<number, Measure[]>();

@@ -91,6 +91,10 @@ osd data = $DIR/osd/\$cluster-\$id
 keyring = /dev/null
 [client.rgw.a]
 rgw data = $DIR/rgw
+# Deleted objects are freed by RGW's garbage collector, by default hours later; memstore keeps them in RAM
+# until then and hangs writes once full. Collect at once, so that deleting what a test uploaded frees it.
+rgw gc obj min wait = 0
+rgw gc processor period = 2
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 EOF
   monmaptool --create --addv a "[v2:127.0.0.1:$mon_port]" --fsid "$fsid" "$DIR/monmap" >/dev/null
