@@ -41,8 +41,7 @@ export async function registerArtifact(
     policy,
     isRetryable: isRetryableRegistrationError,
     signal: options.signal,
-    onRetry: (error, attempt, delay) =>
-      options.log?.(`${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${policy.attempts})`),
+    log: options.log,
   });
 }
 

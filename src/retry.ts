@@ -61,7 +61,8 @@ export async function withRetry<T>(
     policy: RetryPolicy;
     isRetryable: (error: unknown) => boolean;
     signal?: AbortSignal;
-    onRetry?: (error: unknown, attemptNumber: number, delayMs: number) => void;
+    /** Where the one-line notice of each retry goes. */
+    log?: (line: string) => void;
   },
 ): Promise<T> {
   const { policy, signal } = options;
@@ -76,7 +77,9 @@ export async function withRetry<T>(
     } catch (error) {
       if (signal?.aborted || attemptNumber >= policy.attempts || !options.isRetryable(error)) throw error;
       const delay = backoffDelay(policy, attemptNumber - 1);
-      options.onRetry?.(error, attemptNumber, delay);
+      options.log?.(
+        `${error instanceof Error ? error.message : String(error)}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attemptNumber + 1} of ${policy.attempts})`,
+      );
       await sleep(delay, signal);
     } finally {
       clearTimeout(timer);

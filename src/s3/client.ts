@@ -61,7 +61,8 @@ export class S3Client {
     return withRetry(
       async (attemptSignal, attempt) => {
         try {
-          return { ...(await this.#attempt(operation, spec, attemptSignal)), attempts: attempt };
+          const read = async (response: Response) => ({ status: response.status, headers: response.headers, body: await response.text() });
+          return { ...(await this.#attempt(operation, spec, attemptSignal, read)), attempts: attempt };
         } catch (error) {
           if (attempt > 1 && error instanceof S3Error && recovered?.(error)) return { status: 200, headers: new Headers(), body: "", attempts: attempt };
           throw error;
@@ -71,7 +72,7 @@ export class S3Client {
         policy: this.#retry,
         isRetryable: isRetryableS3Error,
         signal,
-        onRetry: (error, attempt, delay) => this.#noteRetry(error, attempt, delay),
+        log: this.#log,
       },
     );
   }
@@ -80,38 +81,39 @@ export class S3Client {
   async open(operation: string, spec: S3RequestSpec, signal?: AbortSignal): Promise<Response> {
     return withRetry(
       async (attemptSignal) => {
-        const { url, init } = await this.signer.sign(spec);
-        // The attempt's own signal times out the wait for an answer; the body may take longer than that.
+        // The attempt's own signal times out the wait for an answer; the body may take longer than that, so
+        // the request gets a signal that follows the attempt's only until the answer is there.
         const controller = new AbortController();
         const abort = () => controller.abort(attemptSignal.reason);
         attemptSignal.addEventListener("abort", abort, { once: true });
-        signal?.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
         try {
-          const response = await this.#fetch(url, { ...init, signal: controller.signal });
-          if (response.ok) return response;
-          throw s3ErrorFrom(operation, response, await response.text());
-        } catch (error) {
-          if (error instanceof S3Error) throw error;
-          throw new S3Error(operation, 0, "", oneLine(attemptFailureReason(error, attemptSignal)), "", { cause: error });
+          // The caller's own signal (an interruption) still stops the body.
+          const requestSignal = signal ? AbortSignal.any([controller.signal, signal]) : controller.signal;
+          return await this.#attempt(operation, spec, attemptSignal, async (response) => response, requestSignal);
         } finally {
           attemptSignal.removeEventListener("abort", abort);
         }
       },
-      { policy: this.#retry, isRetryable: isRetryableS3Error, signal, onRetry: (error, attempt, delay) => this.#noteRetry(error, attempt, delay) },
+      { policy: this.#retry, isRetryable: isRetryableS3Error, signal, log: this.#log },
     );
   }
 
-  #noteRetry(error: unknown, attempt: number, delay: number): void {
-    this.#log(`${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.#retry.attempts})`);
-  }
-
-  async #attempt(operation: string, spec: S3RequestSpec, signal: AbortSignal): Promise<Omit<S3Response, "attempts">> {
+  /**
+   * One signed attempt: a 2xx answer, of which `read` takes what it needs within the attempt. `requestSignal`
+   * aborts the request itself, by default the attempt's signal (which also aborts on the caller's).
+   */
+  async #attempt<T>(
+    operation: string,
+    spec: S3RequestSpec,
+    signal: AbortSignal,
+    read: (response: Response) => Promise<T>,
+    requestSignal: AbortSignal = signal,
+  ): Promise<T> {
     const { url, init } = await this.signer.sign(spec);
     try {
-      const response = await this.#fetch(url, { ...init, signal });
-      const body = await response.text();
-      if (response.ok) return { status: response.status, headers: response.headers, body };
-      throw s3ErrorFrom(operation, response, body);
+      const response = await this.#fetch(url, { ...init, signal: requestSignal });
+      if (!response.ok) throw s3ErrorFrom(operation, response, await response.text());
+      return await read(response);
     } catch (error) {
       if (error instanceof S3Error) throw error;
       throw new S3Error(operation, 0, "", oneLine(attemptFailureReason(error, signal)), "", { cause: error });
