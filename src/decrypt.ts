@@ -1,19 +1,18 @@
 // `publish-artifact decrypt --key HEX [--sha256 HEX] IN OUT`: what a loader does with a downloaded object,
 // streamed: check the SHA-256 of the input, decrypt, gunzip, write the original. "-" is stdin or stdout.
-// A file output is written beside its target and renamed only when everything checked out, so a failed
-// decrypt never leaves a plausible-looking file behind.
+// A file output appears only when everything checked out (write-file.ts).
 //
-// node:fs/promises, node:process and node:stream for files, stdin and stdout, which Bun and Deno share no web
-// API for.
-import { open, rename, rm } from "node:fs/promises";
+// node:process and node:stream for stdin and stdout, which Bun and Deno share no web API for.
 import process from "node:process";
 import { Readable, Writable } from "node:stream";
 import { aesCbcDecryptStream } from "./aes-cbc-decrypt.ts";
+import { byteCounter } from "./byte-counter.ts";
 import type { DecryptConfig } from "./config.ts";
 import { DigestStream } from "./digest.ts";
 import { InputFileError, VerificationError } from "./errors.ts";
 import { openArtifact } from "./file-source.ts";
 import { fromHex } from "./hex.ts";
+import { writeStreamToFile } from "./write-file.ts";
 
 export interface DecryptResult {
   encryptedBytes: number;
@@ -49,47 +48,19 @@ export async function decryptFile(config: DecryptConfig): Promise<DecryptResult>
   const input = config.input === "-" ? (Readable.toWeb(process.stdin) as unknown as ReadableStream<Uint8Array>) : (await openArtifact(config.input)).stream;
   const { plain, digest } = decryptingPipeline(input, config.key);
   let plainBytes = 0;
-  const counted = plain.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        plainBytes += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }),
-  );
+  const counted = plain.pipeThrough(byteCounter((bytes) => (plainBytes += bytes)));
   try {
     if (config.output === "-") {
       // Stdout cannot be taken back: with --sha256, the hash is only known at the end, so say so loudly then.
       await counted.pipeTo(Writable.toWeb(process.stdout) as unknown as WritableStream<Uint8Array>, { preventClose: true });
       checkDigest(digest, config.sha256, "the input");
     } else {
-      await writeThenRename(counted, config.output, () => checkDigest(digest, config.sha256, `--in ${config.input}`));
+      await writeStreamToFile(counted, config.output, "OUT", () => checkDigest(digest, config.sha256, `--in ${config.input}`));
     }
   } catch (error) {
     throw asDecryptError(error);
   }
   return { encryptedBytes: digest.bytes, plainBytes, sha256: digest.sha256 };
-}
-
-async function writeThenRename(stream: ReadableStream<Uint8Array>, path: string, check: () => void): Promise<void> {
-  const partial = `${path}.partial`;
-  let handle;
-  try {
-    handle = await open(partial, "w", 0o644);
-  } catch (error) {
-    await stream.cancel();
-    throw new InputFileError(`cannot write ${path}: ${(error as Error).message}`, path, { cause: error });
-  }
-  try {
-    for await (const chunk of stream) await handle.write(chunk);
-    await handle.close();
-    check();
-    await rename(partial, path);
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await rm(partial, { force: true });
-    throw error;
-  }
 }
 
 /** Errors of the decompressor (a wrong key that happens to pad correctly, a truncated file) in our words. */

@@ -17,17 +17,17 @@ export interface ArtifactSource {
   stream: ReadableStream<Uint8Array>;
 }
 
-function openFailure(path: string, error: unknown): InputFileError {
+/** A file system error in a few plain words. */
+export function fileErrorReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const reason =
-    code === "ENOENT"
-      ? "no such file"
-      : code === "EACCES" || code === "EPERM"
-        ? "permission denied"
-        : code === "EISDIR"
-          ? "it is a directory, not a file"
-          : ((error as Error | undefined)?.message ?? String(error));
-  return new InputFileError(`cannot read --file ${path}: ${reason}`, path, { cause: error });
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "it is a directory, not a file";
+  return (error as Error | undefined)?.message ?? String(error);
+}
+
+function openFailure(path: string, error: unknown): InputFileError {
+  return new InputFileError(`cannot read --file ${path}: ${fileErrorReason(error)}`, path, { cause: error });
 }
 
 export async function openArtifact(path: string, chunkSize = FILE_CHUNK_SIZE): Promise<ArtifactSource & { size: number }> {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import type { RegistrationPayload } from "./admin.ts";
 import { InputFileError } from "./errors.ts";
+import { fileErrorReason } from "./file-source.ts";
 
 export const RECOVERY_KIND = "publish-artifact-recovery";
 export const METADATA_KIND = "publish-artifact-metadata";
@@ -74,9 +75,7 @@ export async function readRecordFile(path: string): Promise<RecoveryRecord> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new InputFileError(`cannot read --from ${path}: ${reason}`, path, { cause: error });
+    throw new InputFileError(`cannot read --from ${path}: ${fileErrorReason(error)}`, path, { cause: error });
   }
   let parsed: unknown;
   try {

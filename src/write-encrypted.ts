@@ -1,14 +1,15 @@
 // `--output FILE`: the encrypted artifact as a local file instead of an upload, and beside it FILE.json, its
 // metadata with the encryption key (mode 0600), since no admin API holds the key this time.
 //
-// node:fs/promises for writing files, which no web API does in both runtimes.
-import { open, rm } from "node:fs/promises";
+// node:fs/promises to replace an old metadata file, which no web API does in both runtimes.
+import { rm } from "node:fs/promises";
 import type { OutputConfig } from "./config.ts";
 import { openEncryptedArtifact } from "./encrypted-artifact.ts";
-import { InputFileError } from "./errors.ts";
+import { byteCounter } from "./byte-counter.ts";
 import { toHex } from "./hex.ts";
 import type { ProgressSink } from "./progress.ts";
 import { METADATA_KIND, writeRecordFile, type RecoveryRecord } from "./recovery.ts";
+import { writeStreamToFile } from "./write-file.ts";
 
 export interface WriteResult {
   metadataPath: string;
@@ -20,23 +21,8 @@ export interface WriteResult {
 export async function encryptToFile(config: OutputConfig, options: { progress?: ProgressSink } = {}): Promise<WriteResult> {
   const started = performance.now();
   const { ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(config.file, config.compression, options.progress);
-  let handle;
   try {
-    handle = await open(config.output, "w", 0o644);
-  } catch (error) {
-    await ciphertext.cancel();
-    throw new InputFileError(`cannot write --output ${config.output}: ${(error as Error).message}`, config.output, { cause: error });
-  }
-  try {
-    for await (const chunk of ciphertext) {
-      await handle.write(chunk);
-      options.progress?.uploaded(chunk.byteLength);
-    }
-    await handle.close();
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await rm(config.output, { force: true });
-    throw error;
+    await writeStreamToFile(ciphertext.pipeThrough(byteCounter((bytes) => options.progress?.uploaded(bytes))), config.output, "--output");
   } finally {
     close();
   }
