@@ -6,9 +6,8 @@
 //   bun scripts/bench-run.ts publish FILE [WORKERS]
 //                                             the full publish (environment as for the CLI)
 // Prints one JSON line: { mode, ms, outBytes }.
-import { aesCbcEncryptStream, randomBytes } from "../src/aes-cbc.ts";
 import { loadPublishConfig } from "../src/config.ts";
-import { DigestStream } from "../src/digest.ts";
+import { openEncryptedArtifact } from "../src/encrypted-artifact.ts";
 import { openArtifact } from "../src/file-source.ts";
 import { DEFAULT_LEVEL, gzipStream } from "../src/gzip.ts";
 import { publishArtifact } from "../src/publish.ts";
@@ -27,14 +26,9 @@ let outBytes: number;
 if (mode === "gzip") {
   outBytes = await drain((await openArtifact(file)).stream.pipeThrough(gzipStream()));
 } else if (mode === "pipeline") {
-  const digest = new DigestStream();
-  const source = await openArtifact(file);
-  outBytes = await drain(
-    source.stream
-      .pipeThrough(gzipStream(compression))
-      .pipeThrough(aesCbcEncryptStream(randomBytes(32), randomBytes(16)))
-      .pipeThrough(digest),
-  );
+  // The publish's own pipeline, without the upload.
+  const { ciphertext, digest } = await openEncryptedArtifact(file, compression);
+  outBytes = await drain(ciphertext);
   if (digest.sha256.length !== 64) throw new Error("no digest");
 } else if (mode === "publish") {
   const flags = { file: [file], resourceName: ["bench"], devStage: ["bench"], architecture: ["x64"], version: ["1"], workers: [String(compression.workers)] };

@@ -7,13 +7,15 @@ import { createHash } from "node:crypto";
 export class DigestStream extends TransformStream<Uint8Array, Uint8Array> {
   readonly #state: { bytes: number; sha256: string | undefined };
 
-  constructor() {
+  /** `onBytes` hears of every chunk that passes, for progress. */
+  constructor(onBytes?: (bytes: number) => void) {
     const hash = createHash("sha256");
     const state = { bytes: 0, sha256: undefined as string | undefined };
     super({
       transform(chunk, controller) {
         hash.update(chunk);
         state.bytes += chunk.byteLength;
+        onBytes?.(chunk.byteLength);
         controller.enqueue(chunk);
       },
       flush() {

@@ -29,7 +29,7 @@ export async function openEncryptedArtifact(
 ): Promise<EncryptedArtifact> {
   const source = path === "-" ? openStdin() : await openArtifact(path);
   const key = randomBytes(32);
-  const digest = new DigestStream();
+  const digest = new DigestStream((bytes) => progress?.produced(bytes));
   let read = 0;
   const gzip = gzipStream(compression);
   const ciphertext = source.stream
@@ -41,7 +41,6 @@ export async function openEncryptedArtifact(
     )
     .pipeThrough(gzip)
     .pipeThrough(aesCbcEncryptStream(key, randomBytes(16)))
-    .pipeThrough(digest)
-    .pipeThrough(byteCounter((bytes) => progress?.produced(bytes)));
+    .pipeThrough(digest);
   return { source, ciphertext, key, digest, inputBytes: () => read, close: () => gzip.terminate() };
 }
