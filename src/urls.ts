@@ -15,10 +15,3 @@ export function cdnUrlFor(where: { cdnBaseUrl: string | undefined; endpoint: str
   const base = where.cdnBaseUrl ?? joinUrl(where.endpoint, where.bucket);
   return joinUrl(base, where.objectKey);
 }
-
-/** A URL fit for an error message: no credentials, query string or fragment (a presigned URL carries secrets there). */
-export function redactUrl(url: string): string {
-  if (!URL.canParse(url)) return "(invalid URL)";
-  const u = new URL(url);
-  return `${u.protocol}//${u.host}${u.pathname}`;
-}

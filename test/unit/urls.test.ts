@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { cdnUrlFor, joinUrl, redactUrl } from "../../src/urls.ts";
+import { cdnUrlFor, joinUrl } from "../../src/urls.ts";
 
 test("joinUrl leaves exactly one slash however the parts were written", () => {
   for (const base of ["https://a.example", "https://a.example/", "https://a.example//"]) {
@@ -14,8 +14,4 @@ test("cdnUrlFor follows the spec with and without a CDN, without doubled slashes
   const where = { endpoint: "https://s3.example", bucket: "art", objectKey: "dev/m-arm64-1.enc" };
   expect(cdnUrlFor({ ...where, cdnBaseUrl: undefined })).toBe("https://s3.example/art/dev/m-arm64-1.enc");
   expect(cdnUrlFor({ ...where, cdnBaseUrl: "https://cdn.example/" })).toBe("https://cdn.example/dev/m-arm64-1.enc");
-});
-
-test("redactUrl drops credentials, query and fragment", () => {
-  expect(redactUrl("https://u:p@h.example:8443/a/b?X-Amz-Signature=s#f")).toBe("https://h.example:8443/a/b");
 });
