@@ -123,7 +123,8 @@ async function main(): Promise<number> {
       for (const level of [1, 2]) {
         runs.push(await measured(`pipeline, ${defaultWorkersHere} w., level ${level}`, [bun, "scripts/bench-run.ts", "pipeline", file, String(defaultWorkersHere), String(level)]));
       }
-      const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token };
+      // A recovery file (a registration that failed) goes to the benchmark's own temporary directory, never the checkout.
+      const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, PUBLISH_ARTIFACT_RECOVERY_DIR: work };
       // Each published object is deleted at once: memstore keeps objects in RAM.
       const cleanBucket = () => listObjects(s3).forEach((key) => curlDelete(s3, key));
       runs.push(await measured("publish to local S3", [bun, "scripts/bench-run.ts", "publish", file, "0"], env, cleanBucket));

@@ -74,7 +74,9 @@ async function main(): Promise<number> {
     const args = ["--file", sample, "--resource-name", "demo_model", "--dev-stage", "dev", "--architecture", "arm64"];
     args.push("--version", "2026-04-15", "--json");
     step(`Publishing it with the CLI: publish-artifact ${args.join(" ")}`);
-    const cli = spawn(process.execPath, ["src/cli.ts", ...args], {
+    // Run where a user would, in a directory of its own: anything it writes (a recovery file) stays out of the checkout.
+    const cli = spawn(process.execPath, [join(process.cwd(), "src", "cli.ts"), ...args], {
+      cwd: work,
       env: { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token },
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -53,7 +53,7 @@ export interface PublishConfig {
   partSize: number | undefined;
   concurrency: number;
   retry: RetryPolicy;
-  /** Where a registration that failed after the upload is saved, so its key is not lost. */
+  /** Where a registration that failed after the upload is saved, so its key is not lost; undefined: recovery-dir.ts decides. */
   recoveryDir: string | undefined;
   json: boolean;
   /** No progress, no summary: only errors. */

@@ -39,7 +39,8 @@ Flags:
                           exponential backoff and jitter, 0 to 20 (default: 4).
   --timeout SECONDS       Time allowed for one request (default: 120).
   --recovery-dir DIR      Where to save the registration if the upload succeeds but registration fails
-                          (default: the working directory, else the temporary directory).
+                          (default: .publish-artifact/ in the working directory, mode 0700 and ignored by
+                          git; else a private folder in the temporary directory). Checked before the upload.
   -h, --help              Show this help. The program's own version: publish-artifact version.
 
 The object key is {dev_stage}/{resource_name}-{architecture}-{version}.enc

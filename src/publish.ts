@@ -1,12 +1,12 @@
 // The whole job: file → gzip → AES-256-CBC → (count + SHA-256) → S3, then registration with the admin API.
 // Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
-import { tmpdir } from "node:os";
 import { registerArtifact, type RegistrationPayload } from "./admin.ts";
 import type { PublishConfig } from "./config.ts";
 import { IntegrityError, NotRegisteredError, RegistrationError, UploadError } from "./errors.ts";
 import { openEncryptedArtifact } from "./encrypted-artifact.ts";
 import type { ProgressSink } from "./progress.ts";
 import { writeRecoveryFile } from "./recovery.ts";
+import { prepareRecoveryDir } from "./recovery-dir.ts";
 import { toHex } from "./hex.ts";
 import { S3Client, type Fetch } from "./s3/client.ts";
 import { MIB, partSizeFor } from "./s3/part-size.ts";
@@ -33,6 +33,8 @@ export interface PublishResult {
 
 export async function publishArtifact(config: PublishConfig, options: PublishOptions = {}): Promise<PublishResult> {
   const started = performance.now();
+  // Before anything is read or sent: a key that cannot be kept must not be made.
+  const recoveryDir = await prepareRecoveryDir(config.recoveryDir);
   const { source, ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(
     config.file,
     config.compression,
@@ -72,7 +74,7 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
     });
   } catch (error) {
     if (!(error instanceof RegistrationError)) throw error;
-    throw await keepForRecovery(client, config, payload, error);
+    throw await keepForRecovery(client, config, recoveryDir, payload, error);
   }
   return {
     objectKey: config.objectKey,
@@ -113,28 +115,24 @@ async function checkUploadedBytes(
 
 /**
  * The object is uploaded but not registered: save the registration so the key is not lost, in the recovery
- * directory (default: the working directory, else the temporary directory). Where no file can be written, the
- * object is deleted instead, since nobody could ever decrypt it.
+ * directory prepared before the upload. Should the file still not be written (the disk filled up meanwhile),
+ * the object is deleted instead, since nobody could ever decrypt it.
  */
 async function keepForRecovery(
   client: S3Client,
   config: PublishConfig,
+  recoveryDir: string,
   payload: RegistrationPayload,
   error: RegistrationError,
 ): Promise<Error> {
   const record = { object_key: config.objectKey, publish_url: config.publishUrl, payload };
-  const dirs = config.recoveryDir === undefined ? [process.cwd(), tmpdir()] : [config.recoveryDir];
-  const failures: string[] = [];
-  for (const dir of dirs) {
-    try {
-      return new NotRegisteredError(config.objectKey, await writeRecoveryFile(dir, record), error);
-    } catch (writeError) {
-      failures.push(`${dir}: ${(writeError as Error).message}`);
-    }
+  try {
+    return new NotRegisteredError(config.objectKey, await writeRecoveryFile(recoveryDir, record), error);
+  } catch (writeError) {
+    await deleteObject(client, config.objectKey).catch(() => {});
+    return new UploadError(
+      `${error.message}; the registration could not be saved either (${recoveryDir}: ${(writeError as Error).message}), so the object ${config.objectKey} was deleted: publish again`,
+      { cause: error },
+    );
   }
-  await deleteObject(client, config.objectKey).catch(() => {});
-  return new UploadError(
-    `${error.message}; the registration could not be saved either (${failures.join("; ")}), so the object ${config.objectKey} was deleted: publish again`,
-    { cause: error },
-  );
 }

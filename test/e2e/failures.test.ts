@@ -25,7 +25,7 @@ function randomFile(name: string, size: number): string {
 }
 
 function config(file: string) {
-  const flags = { file: [file], resourceName: ["m"], devStage: ["dev"], architecture: ["arm64"], version: ["1"], partSize: ["5MiB"] };
+  const flags = { file: [file], resourceName: ["m"], devStage: ["dev"], architecture: ["arm64"], version: ["1"], partSize: ["5MiB"], recoveryDir: [work] };
   return loadPublishConfig(flags, { ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token });
 }
 

@@ -2,10 +2,10 @@
 // failures are retried and the publish completes; permanent ones end with the right exit code, no multipart
 // upload left open, nothing registered that should not be, and no secret in any output.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
-import { useE2e } from "../support/e2e.ts";
+import { recoveryFiles, useE2e } from "../support/e2e.ts";
 import { FaultProxy, s3ErrorBody, type Fault, type ProxiedRequest } from "../support/fault-proxy.ts";
 import { runCli, type CliRun } from "../support/run-cli.ts";
 import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
@@ -70,9 +70,8 @@ function expectNoSecrets(run: CliRun): void {
   expect(output).not.toContain(SECRET);
   expect(output).not.toContain(TOKEN);
   for (const { body } of admin.registrations) expect(output).not.toContain(body.encryption_key as string);
-  for (const name of readdirSync(work)) {
-    if (!name.startsWith("publish-artifact-recovery-")) continue;
-    const record = JSON.parse(readFileSync(join(work, name), "utf8")) as { payload: { encryption_key: string } };
+  for (const path of recoveryFiles(work)) {
+    const record = JSON.parse(readFileSync(path, "utf8")) as { payload: { encryption_key: string } };
     expect(output).not.toContain(record.payload.encryption_key);
   }
 }
@@ -247,7 +246,7 @@ const cases: Case[] = [
     stderr: /admin API registration failed: HTTP 503: down\n.*publish-artifact register --from /,
     check: () => {
       expect(listObjects(s3)).toEqual([KEY]);
-      expect(readdirSync(work).filter((n) => n.startsWith("publish-artifact-recovery-")).length).toBe(1);
+      expect(recoveryFiles(work).length).toBe(1);
     },
   },
   {

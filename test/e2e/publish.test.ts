@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
-import { useE2e } from "../support/e2e.ts";
+import { recoveryFiles, useE2e } from "../support/e2e.ts";
 import { runCli, type CliRun, type Runtime } from "../support/run-cli.ts";
 import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
@@ -167,7 +167,7 @@ describe("failures", () => {
     const saved = /saved in (\S+) \(readable only by you\): send it with: publish-artifact register --from (\S+)$/.exec(lines.at(-1)!);
     expect(saved).not.toBeNull();
     const recoveryFile = saved![1]!;
-    expect(dirname(recoveryFile)).toBe(work);
+    expect(dirname(recoveryFile)).toBe(join(work, ".publish-artifact"));
     expect(statSync(recoveryFile).mode & 0o777).toBe(0o600);
     const record = JSON.parse(readFileSync(recoveryFile, "utf8"));
     expect(run.stdout + run.stderr).not.toContain(record.payload.encryption_key);
@@ -189,7 +189,7 @@ describe("failures", () => {
     expect(admin.requests).toBe(before + 1);
     expect(run.stderr).toContain("admin API registration failed: HTTP 401: bad token");
     expect(run.stdout + run.stderr).not.toContain("not-the-right-token");
-    expect(readdirSync(work).filter((name) => name.startsWith("publish-artifact-recovery-")).length).toBe(1);
+    expect(recoveryFiles(work).length).toBe(1);
   });
 
   test("a missing file exits 3 before anything is sent", async () => {

@@ -2,12 +2,12 @@
 // the compiled binary: decrypt, verify, --output, --dry-run, --file - (stdin), progress, --quiet.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3Client } from "../../src/s3/client.ts";
 import { uploadStream } from "../../src/s3/upload.ts";
 import type { AdminServer } from "../support/admin-server.ts";
-import { useE2e } from "../support/e2e.ts";
+import { recoveryFiles, useE2e } from "../support/e2e.ts";
 import { cliCommand, runCli, type Runtime } from "../support/run-cli.ts";
 import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes, streamOf } from "../support/streams.ts";
@@ -114,8 +114,8 @@ describe("verify", () => {
     admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
     const run = await runCli("bun", ["--file", file, ...NAMES], env(), work);
     expect(run.code).toBe(5);
-    const recovery = readdirSync(work).find((n) => n.startsWith("publish-artifact-recovery-")) as string;
-    const ok = await runCli("bun", ["verify", "--file", file, ...NAMES, "--from", join(work, recovery)], { ...s3 }, work);
+    const recovery = recoveryFiles(work)[0] as string;
+    const ok = await runCli("bun", ["verify", "--file", file, ...NAMES, "--from", recovery], { ...s3 }, work);
     expect(ok.code).toBe(0);
     const wrong = await runCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--sha256", "3".repeat(64)], { ...s3 }, work);
     expect(wrong.code).toBe(6);

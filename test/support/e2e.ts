@@ -47,3 +47,14 @@ export function useE2e(options: { adminToken?: string } = {}): E2e {
   });
   return context;
 }
+
+/** The recovery files a run in `cwd` saved, by default in its `.publish-artifact/` folder; full paths. */
+export function recoveryFiles(cwd: string, dir = join(cwd, ".publish-artifact")): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => name.startsWith("publish-artifact-recovery-")).map((name) => join(dir, name));
+}
