@@ -78,7 +78,18 @@ async function build(): Promise<void> {
     const result = await Bun.build({
       // The compression worker is an entry point of its own: a Worker's code must be in the binary.
       entrypoints: ["src/cli.ts", "src/gzip-worker.ts"],
-      compile: { target: target.bunTarget, outfile, executablePath: runtime },
+      compile: {
+        target: target.bunTarget,
+        outfile,
+        executablePath: runtime,
+        // CI runs the binary inside somebody else's checkout, with the secrets in its environment: nothing in
+        // the working directory may configure it or run code in it (a bunfig.toml's preload, a .env, a
+        // tsconfig.json or package.json that Bun would otherwise read from there).
+        autoloadBunfig: false,
+        autoloadDotenv: false,
+        autoloadTsconfig: false,
+        autoloadPackageJson: false,
+      },
       minify: true,
       sourcemap: "none",
       // Separate chunks for the dynamic imports: --help and version then load neither the signer nor the

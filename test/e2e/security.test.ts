@@ -1,9 +1,9 @@
 // The attacks a CI step holding the secrets must withstand, each run for real against the real S3 server and
 // admin API through the CLI as users run it: a hostile working directory, tokens sent in clear or to another
 // host, keys echoed into logs, recovery files staged into git, names that bend URLs, user files overwritten.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
@@ -97,5 +97,95 @@ describe("recovery files never land in git", () => {
     expect(run.code).toBe(2);
     expect(admin.requests).toBe(before);
     expect(listObjects(s3)).toEqual([]);
+  });
+});
+
+describe("a hostile working directory configures nothing and runs nothing", () => {
+  // CI runs the tool inside the checkout being built. This one carries every file Bun or Deno could pick up
+  // from the working directory: a bunfig.toml preloading a script, .env files setting every variable to an
+  // attacker's server, a deno.json and a package.json mapping our dependencies to the attacker's code.
+  let hostile: string;
+  let marker: string;
+  let evilRequests = 0;
+  let evil: ReturnType<typeof Bun.serve>;
+
+  beforeAll(() => {
+    evil = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (evilRequests++, new Response("", { status: 200 })) });
+    const evilUrl = `http://127.0.0.1:${evil.port}`;
+    hostile = mkdtempSync(join(tmpdir(), "publish-artifact-hostile-"));
+    marker = join(hostile, "MARKER");
+    const payload = `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran with token " + process.env.ADMIN_API_TOKEN);\nexport const cac = () => { throw new Error("attacker's cac"); };\n`;
+    writeFileSync(join(hostile, "evil.js"), payload);
+    writeFileSync(join(hostile, "bunfig.toml"), 'preload = ["./evil.js"]\n');
+    const dotenv = [
+      `S3_ENDPOINT=${evilUrl}`,
+      "S3_ACCESS_KEY=AKIDEVIL",
+      "S3_SECRET_KEY=evil-secret",
+      "S3_BUCKET=evil-bucket",
+      "S3_REGION=evil-1",
+      `ADMIN_API_URL=${evilUrl}`,
+      "ADMIN_API_TOKEN=evil-token",
+      "ADMIN_API_PUBLISH_PATH=evil/publish",
+      `CDN_PUBLIC_BASE_URL=${evilUrl}/cdn`,
+      "PUBLISH_ARTIFACT_RETRIES=0",
+      "PUBLISH_ARTIFACT_RECOVERY_DIR=/tmp/evil",
+      "PUBLISH_ARTIFACT_WORKERS=7",
+      "PUBLISH_ARTIFACT_LEVEL=1",
+    ].join("\n");
+    for (const name of [".env", ".env.local", ".env.production", ".env.development"]) writeFileSync(join(hostile, name), `${dotenv}\n`);
+    writeFileSync(join(hostile, "deno.json"), JSON.stringify({ imports: { cac: "./evil.js", valibot: "./evil.js" } }));
+    writeFileSync(join(hostile, "package.json"), JSON.stringify({ name: "victim", type: "module", dependencies: { cac: "7.1.0" } }));
+    mkdirSync(join(hostile, "node_modules", "cac"), { recursive: true });
+    writeFileSync(join(hostile, "node_modules", "cac", "package.json"), JSON.stringify({ name: "cac", version: "7.1.0", type: "module", main: "index.js" }));
+    writeFileSync(join(hostile, "node_modules", "cac", "index.js"), payload);
+    writeFileSync(join(hostile, "model.trt"), pseudoRandomBytes(40 * 1024, 40));
+  });
+  afterAll(async () => {
+    await evil.stop(true);
+    rmSync(hostile, { recursive: true, force: true });
+  });
+
+  const runtimes = ["binary-x64", "deno"] as const;
+  for (const runtime of runtimes) {
+    test(`${runtime}: version, --dry-run and a full publish take nothing from the directory`, async () => {
+      const version = await runCli(runtime, ["version"], {}, hostile);
+      expect(version.code).toBe(0);
+      expect(existsSync(marker)).toBe(false);
+
+      const plan = await runCli(runtime, ["--file", "model.trt", ...NAMES, "--dry-run"], e2e.env(), hostile);
+      expect(plan.code).toBe(0);
+      expect(plan.stdout).toContain(`register at  ${admin.url}/internal/resources/publish`);
+      expect(plan.stdout).toContain(`cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
+      expect(plan.stdout).not.toContain(`${evil.port}`);
+
+      // A required variable missing from the environment is not filled in from .env.
+      const { S3_BUCKET: _unset, ...withoutBucket } = e2e.env();
+      const missing = await runCli(runtime, ["--file", "model.trt", ...NAMES, "--dry-run"], withoutBucket, hostile);
+      expect(missing.stderr).toBe("publish-artifact: error: S3_BUCKET is not set: set it to the target bucket's name\n");
+      expect(missing.code).toBe(2);
+
+      const publish = await runCli(runtime, ["--file", "model.trt", ...NAMES, "--json"], e2e.env(), hostile);
+      expect(publish.stderr).toContain(`published ${KEY}`);
+      expect(publish.code).toBe(0);
+      const registered = admin.registrations[0]!;
+      expect(registered.path).toBe("/internal/resources/publish");
+      expect(registered.body.cdn_url).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
+      expect(listObjects(s3)).toEqual([KEY]);
+
+      expect(existsSync(marker)).toBe(false);
+      expect(evilRequests).toBe(0);
+    });
+  }
+
+  test("Bun from source, as the README runs it (--no-env-file --config=<ours>): no preload, no .env", async () => {
+    const root = process.cwd();
+    const child = Bun.spawn(
+      [process.execPath, "--no-env-file", `--config=${join(root, "bunfig.toml")}`, join(root, "src", "cli.ts"), "--file", "model.trt", ...NAMES, "--dry-run"],
+      { cwd: hostile, env: { PATH: process.env.PATH, ...e2e.env() }, stdout: "pipe", stderr: "pipe" },
+    );
+    const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
+    expect(existsSync(marker)).toBe(false);
   });
 });

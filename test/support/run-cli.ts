@@ -59,7 +59,7 @@ export function cliCommand(runtime: Runtime, args: readonly string[] = [], cwd =
     case "bun":
       return [process.execPath, entry];
     case "deno":
-      return [DENO, "run", "--quiet", ...denoPermissions(args, cwd, env), entry];
+      return [DENO, "run", "--quiet", "--no-remote", ...denoPermissions(args, cwd, env), entry];
     case "binary-x64":
     case "binary-arm64": {
       const target = TARGETS.find((t) => t.name === (runtime === "binary-x64" ? "linux-x64" : "linux-arm64"));
