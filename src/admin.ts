@@ -49,18 +49,26 @@ async function postOnce(publishUrl: string, token: string, payload: Registration
   let status: number;
   let text: string;
   let statusText: string;
+  let locationHeader: string | null;
   try {
     const response = await doFetch(publishUrl, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(payload),
+      // A redirect would carry the token and the key to wherever the server points: never followed.
+      redirect: "manual",
       signal,
     });
     status = response.status;
     statusText = response.statusText;
+    locationHeader = response.headers.get("location");
     text = await response.text();
   } catch (error) {
     throw new RegistrationError(0, oneLine(attemptFailureReason(error, signal)), { cause: error });
+  }
+  if (status >= 300 && status < 400) {
+    const location = redirectTarget(publishUrl, locationHeader);
+    throw new RegistrationError(status, `the admin API redirects to ${location}, which is not followed (the token and the key would go there): set ADMIN_API_URL to the API's own address`);
   }
   if (status < 200 || status > 299) throw new RegistrationError(status, serverMessage(text) || statusText);
 }
@@ -80,4 +88,10 @@ function serverMessage(body: string): string {
     // Not JSON: show the text.
   }
   return oneLine(body);
+}
+
+/** Where a redirect points, as scheme, host and port only: its path or query may carry anything. */
+function redirectTarget(base: string, location: string | null): string {
+  if (location === null || !URL.canParse(location, base)) return "another address";
+  return new URL(location, base).origin;
 }

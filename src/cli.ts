@@ -41,7 +41,7 @@ const PUBLISH_FLAGS = [
 ];
 const COMMANDS: { name: string; description: string; valueFlags: string[]; booleanFlags: string[]; run: Command }[] = [
   { name: "version", description: "Print the program's version", valueFlags: [], booleanFlags: [], run: runVersion },
-  { name: "register", description: "Send a saved registration", valueFlags: ["from", "retries", "timeout"], booleanFlags: [], run: runRegister },
+  { name: "register", description: "Send a saved registration", valueFlags: ["from", "retries", "timeout"], booleanFlags: ["allow-http"], run: runRegister },
   { name: "decrypt <in> <out>", description: "Decrypt a published object", valueFlags: ["key", "sha256"], booleanFlags: [], run: runDecrypt },
   {
     name: "verify",
@@ -50,7 +50,7 @@ const COMMANDS: { name: string; description: string; valueFlags: string[]; boole
     booleanFlags: ["quiet"],
     run: runVerify,
   },
-  { name: "", description: "Publish an artifact", valueFlags: PUBLISH_FLAGS, booleanFlags: ["json", "quiet", "dry-run"], run: runPublish },
+  { name: "", description: "Publish an artifact", valueFlags: PUBLISH_FLAGS, booleanFlags: ["json", "quiet", "dry-run", "allow-http"], run: runPublish },
 ];
 const VALUE_FLAGS = new Set(COMMANDS.flatMap((command) => command.valueFlags));
 const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCode.interruptedSigterm } as const;
@@ -100,6 +100,7 @@ async function runPublish(options: Options, env: Env, io: CliIo, signal: AbortSi
   if (options.output !== undefined && !options.dryRun) return runOutput(options, env, io);
   const { loadPublishConfig } = await import("./config.ts");
   const config = loadPublishConfig(options, env);
+  warn(io, config.warnings);
   if (config.dryRun) {
     const { describePlan } = await import("./plan.ts");
     io.stdout(await describePlan(config, options.output as string[] | undefined));
@@ -165,6 +166,7 @@ async function runDecrypt(options: Options, _env: Env, io: CliIo, _signal: Abort
 async function runVerify(options: Options, env: Env, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
   const { loadVerifyConfig } = await import("./config.ts");
   const config = loadVerifyConfig(options, env);
+  warn(io, config.warnings);
   const { verifyPublished } = await import("./verify.ts");
   const result = await verifyPublished(config, { signal, log: notice(env, io, config.quiet) });
   if (!config.quiet) {
@@ -184,6 +186,11 @@ async function progressFor(file: string, quiet: boolean, env: Env, io: CliIo): P
   const mode = quiet || !io.stderrWrite ? "off" : io.stderrIsTTY ? "terminal" : "lines";
   const color = mode === "terminal" && !env.NO_COLOR;
   return new Progress({ mode, total, color, write: io.stderrWrite ?? (() => {}) }).start();
+}
+
+/** Warnings go to stderr even with --quiet: each is about something the user should fix. */
+function warn(io: CliIo, warnings: readonly string[]): void {
+  for (const line of warnings) io.stderr(`publish-artifact: warning: ${line}`);
 }
 
 /** Notices (retries) on stderr, one line each, kept clear of the progress line. */

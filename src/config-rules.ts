@@ -3,6 +3,7 @@
 import * as v from "valibot";
 import { UsageError } from "./errors.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
+import { isCleartextRemoteUrl } from "./urls.ts";
 
 /** The flags as cac hands them over: each value-taking flag as an array of what was typed. */
 export type RawFlags = Record<string, unknown>;
@@ -105,18 +106,52 @@ export function entriesOf(schema: { entries: Record<string, unknown> }, input: R
 
 type ObjectSchema = v.ObjectSchema<v.ObjectEntries, undefined>;
 
-/** Validate flags and environment together, so one run reports every problem; throws a UsageError. */
+/**
+ * Validate flags and environment together, so one run reports every problem; throws a UsageError. `more` are
+ * problems found by rules that span a flag and a variable, reported with the rest.
+ */
 export function parseFlagsAndEnv<F extends ObjectSchema, E extends ObjectSchema>(
   flagsSchema: F,
   flags: RawFlags,
   envSchema: E,
   env: Env,
+  more: readonly string[] = [],
 ): [v.InferOutput<F>, v.InferOutput<E>] {
   const parsedFlags = v.safeParse(flagsSchema, entriesOf(flagsSchema, flags), { abortPipeEarly: true });
   const parsedEnv = v.safeParse(envSchema, entriesOf(envSchema, env), { abortPipeEarly: true });
-  if (parsedFlags.success && parsedEnv.success) return [parsedFlags.output, parsedEnv.output];
+  if (parsedFlags.success && parsedEnv.success && more.length === 0) return [parsedFlags.output, parsedEnv.output];
   const issues = [...(parsedFlags.issues ?? []), ...(parsedEnv.issues ?? [])];
-  throw new UsageError(issues.map((issue) => issue.message));
+  throw new UsageError([...issues.map((issue) => issue.message), ...more]);
+}
+
+/** A yes/no variable: 1 or true, 0 or false; unset and empty are no. */
+export function booleanVar(name: string) {
+  return v.pipe(
+    v.string(),
+    v.picklist(["1", "0", "true", "false"], `${name} must be 1 or 0`),
+    v.transform((s) => s === "1" || s === "true"),
+  );
+}
+
+/**
+ * The admin API gets the bearer token and the encryption key: only over TLS, unless it is this machine or the
+ * user said the network is trusted (--allow-http, PUBLISH_ARTIFACT_ALLOW_HTTP=1).
+ */
+export function cleartextAdminProblems(flags: RawFlags, env: Env): string[] {
+  const url = env.ADMIN_API_URL;
+  const allowed = flags.allowHttp === true || env.PUBLISH_ARTIFACT_ALLOW_HTTP === "1" || env.PUBLISH_ARTIFACT_ALLOW_HTTP === "true";
+  if (url === undefined || allowed || !isCleartextRemoteUrl(url)) return [];
+  return [
+    `ADMIN_API_URL is http:// to ${new URL(url).host}, which would send the admin token and the encryption key unencrypted: use https://, or pass --allow-http (PUBLISH_ARTIFACT_ALLOW_HTTP=1) on a network you trust`,
+  ];
+}
+
+/** One warning line where S3 is reached over plain http on another machine; nothing is refused. */
+export function cleartextS3Warnings(endpoint: string): string[] {
+  if (!isCleartextRemoteUrl(endpoint)) return [];
+  return [
+    `S3_ENDPOINT is http:// to ${new URL(endpoint).host}: requests and the encrypted artifact travel unencrypted (the secret key itself is never sent); use https:// where the server offers it`,
+  ];
 }
 
 export function retryPolicy(retries: number | undefined, timeoutSeconds: number | undefined): RetryPolicy {

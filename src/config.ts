@@ -4,6 +4,9 @@
 import * as v from "valibot";
 import { UsageError } from "./errors.ts";
 import {
+  booleanVar,
+  cleartextAdminProblems,
+  cleartextS3Warnings,
   flagValue,
   keyPart,
   numberVar,
@@ -61,6 +64,8 @@ export interface PublishConfig {
   /** Validate and show the plan; read nothing, send nothing. */
   dryRun: boolean;
   compression: CompressionSettings;
+  /** One line each, printed before the work starts (plain http to a remote S3). */
+  warnings: string[];
 }
 
 export type { Env, RawFlags } from "./config-rules.ts";
@@ -93,6 +98,7 @@ const FlagsSchema = v.object({
   level: optionalFlag("--level", "6", wholeNumber(1, 9), "must be a whole number from 1 to 9"),
   quiet: v.optional(v.boolean("--quiet takes no value"), false),
   dryRun: v.optional(v.boolean("--dry-run takes no value"), false),
+  allowHttp: v.optional(v.boolean("--allow-http takes no value"), false),
 });
 
 function namesOf(f: { resourceName: string; devStage: string; architecture: string; version: string }): ArtifactNames {
@@ -122,6 +128,7 @@ const EnvSchema = v.object({
   PUBLISH_ARTIFACT_RECOVERY_DIR: optionalVar(v.string()),
   PUBLISH_ARTIFACT_WORKERS: optionalVar(numberVar("PUBLISH_ARTIFACT_WORKERS", 0, 64, "a whole number")),
   PUBLISH_ARTIFACT_LEVEL: optionalVar(numberVar("PUBLISH_ARTIFACT_LEVEL", 1, 9, "a whole number")),
+  PUBLISH_ARTIFACT_ALLOW_HTTP: optionalVar(booleanVar("PUBLISH_ARTIFACT_ALLOW_HTTP")),
 });
 
 /** Workers from the flag, the environment or the cores; a level other than 6 needs a worker (see gzip.ts). */
@@ -133,7 +140,7 @@ function compressionOf(workers: number | undefined, level: number | undefined): 
 
 /** Validate everything a publish needs; throws one UsageError listing every problem found. */
 export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
-  const [f, e] = parseFlagsAndEnv(FlagsSchema, flags, EnvSchema, env);
+  const [f, e] = parseFlagsAndEnv(FlagsSchema, flags, EnvSchema, env, cleartextAdminProblems(flags, env));
   const names = namesOf(f);
   const objectKey = objectKeyFor(names);
   const s3 = s3ConfigOf(e);
@@ -153,6 +160,7 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
     quiet: f.quiet,
     dryRun: f.dryRun,
     compression: compressionOf(f.workers ?? e.PUBLISH_ARTIFACT_WORKERS, f.level ?? e.PUBLISH_ARTIFACT_LEVEL),
+    warnings: cleartextS3Warnings(s3.endpoint),
   };
 }
 
@@ -222,6 +230,7 @@ export interface VerifyConfig {
   /** From --key and --sha256, or read from --from. */
   expected: { key: string; sha256: string } | { from: string };
   quiet: boolean;
+  warnings: string[];
 }
 
 const VerifyFlagsSchema = v.pipe(
@@ -255,13 +264,15 @@ const S3EnvSchema = v.pick(EnvSchema, [
 
 export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
   const [f, e] = parseFlagsAndEnv(VerifyFlagsSchema, flags, S3EnvSchema, env);
+  const s3 = s3ConfigOf(e);
   return {
     file: f.file,
     objectKey: objectKeyFor(namesOf(f)),
-    s3: s3ConfigOf(e),
+    s3,
     retry: retryPolicy(f.retries ?? e.PUBLISH_ARTIFACT_RETRIES, f.timeout ?? e.PUBLISH_ARTIFACT_TIMEOUT),
     expected: f.from !== undefined ? { from: f.from } : { key: f.key as string, sha256: f.sha256 as string },
     quiet: f.quiet,
+    warnings: cleartextS3Warnings(s3.endpoint),
   };
 }
 
@@ -289,29 +300,33 @@ export function loadDecryptConfig(input: unknown, output: unknown, flags: RawFla
 
 export interface RegisterConfig {
   from: string;
-  /** From ADMIN_API_URL and ADMIN_API_PUBLISH_PATH when set; otherwise the recovery file's own URL is used. */
-  publishUrl: string | undefined;
+  /** From ADMIN_API_URL and ADMIN_API_PUBLISH_PATH: the token goes nowhere a file says. */
+  publishUrl: string;
   adminToken: string;
   retry: RetryPolicy;
 }
 
 const RegisterFlagsSchema = v.object({
   from: v.pipe(flagValue("--from", "./publish-artifact-recovery-....json"), v.nonEmpty("--from is empty: give the recovery file's path")),
+  allowHttp: FlagsSchema.entries.allowHttp,
   ...retryFlags(),
 });
 
-const RegisterEnvSchema = v.object({
-  ...v.pick(EnvSchema, ["ADMIN_API_TOKEN", "ADMIN_API_PUBLISH_PATH", "PUBLISH_ARTIFACT_RETRIES", "PUBLISH_ARTIFACT_TIMEOUT"]).entries,
-  // Optional here: the recovery file knows where its registration was going.
-  ADMIN_API_URL: optionalVar(v.pipe(v.string(), ...urlRules("ADMIN_API_URL", "https://admin.example.com"))),
-});
+const RegisterEnvSchema = v.pick(EnvSchema, [
+  "ADMIN_API_URL",
+  "ADMIN_API_TOKEN",
+  "ADMIN_API_PUBLISH_PATH",
+  "PUBLISH_ARTIFACT_RETRIES",
+  "PUBLISH_ARTIFACT_TIMEOUT",
+  "PUBLISH_ARTIFACT_ALLOW_HTTP",
+]);
 
-/** What `publish-artifact register --from FILE` needs: the file, the admin token, and optionally its URL. */
+/** What `publish-artifact register --from FILE` needs: the file, and the admin API's URL and token. */
 export function loadRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
-  const [f, e] = parseFlagsAndEnv(RegisterFlagsSchema, flags, RegisterEnvSchema, env);
+  const [f, e] = parseFlagsAndEnv(RegisterFlagsSchema, flags, RegisterEnvSchema, env, cleartextAdminProblems(flags, env));
   return {
     from: f.from,
-    publishUrl: e.ADMIN_API_URL === undefined ? undefined : joinUrl(e.ADMIN_API_URL, e.ADMIN_API_PUBLISH_PATH ?? DEFAULT_PUBLISH_PATH),
+    publishUrl: joinUrl(e.ADMIN_API_URL, e.ADMIN_API_PUBLISH_PATH ?? DEFAULT_PUBLISH_PATH),
     adminToken: e.ADMIN_API_TOKEN,
     retry: retryPolicy(f.retries ?? e.PUBLISH_ARTIFACT_RETRIES, f.timeout ?? e.PUBLISH_ARTIFACT_TIMEOUT),
   };

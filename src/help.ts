@@ -13,7 +13,7 @@ Usage:
   publish-artifact decrypt --key HEX [--sha256 HEX] IN OUT
                            decrypt a downloaded object as a loader does ("-" for stdin or stdout)
   publish-artifact register --from FILE
-                           send a registration saved after a failed publish (exit code 5)
+                           send a registration saved after a failed publish (exit code 5) to ADMIN_API_URL
   publish-artifact version
   publish-artifact --help
 
@@ -41,6 +41,8 @@ Flags:
   --recovery-dir DIR      Where to save the registration if the upload succeeds but registration fails
                           (default: .publish-artifact/ in the working directory, mode 0700 and ignored by
                           git; else a private folder in the temporary directory). Checked before the upload.
+  --allow-http            Let ADMIN_API_URL be plain http:// to another machine (the token and the key then
+                          travel unencrypted); loopback addresses need no such permission.
   -h, --help              Show this help. The program's own version: publish-artifact version.
 
 The object key is {dev_stage}/{resource_name}-{architecture}-{version}.enc
@@ -57,8 +59,9 @@ Environment:
   CDN_PUBLIC_BASE_URL     optional  cdn_url becomes {CDN_PUBLIC_BASE_URL}/{object_key};
                                     without it {S3_ENDPOINT}/{S3_BUCKET}/{object_key}
   PUBLISH_ARTIFACT_RETRIES, PUBLISH_ARTIFACT_TIMEOUT, PUBLISH_ARTIFACT_RECOVERY_DIR,
-  PUBLISH_ARTIFACT_WORKERS, PUBLISH_ARTIFACT_LEVEL
-                          optional  defaults for --retries, --timeout, --recovery-dir, --workers, --level
+  PUBLISH_ARTIFACT_WORKERS, PUBLISH_ARTIFACT_LEVEL, PUBLISH_ARTIFACT_ALLOW_HTTP (1 or 0)
+                          optional  defaults for --retries, --timeout, --recovery-dir, --workers, --level,
+                                    --allow-http
 
 Exit codes:
   0    published: uploaded and registered

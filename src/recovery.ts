@@ -18,7 +18,7 @@ export interface RecoveryRecord {
   kind: typeof RECOVERY_KIND | typeof METADATA_KIND;
   created_at: string;
   object_key: string;
-  /** Where the registration was to go (recovery files); `register --from` uses it unless ADMIN_API_URL is set. */
+  /** Where the registration was to go (recovery files); `register --from` only compares it with ADMIN_API_URL. */
   publish_url?: string;
   /** The local encrypted file (metadata of --output). */
   encrypted_file?: string;

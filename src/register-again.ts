@@ -7,13 +7,15 @@ import { readRecordFile, removeRecordFile, type RecoveryRecord } from "./recover
 
 export async function registerFromRecoveryFile(config: RegisterConfig, options: RegisterOptions = {}): Promise<RecoveryRecord> {
   const record = await readRecordFile(config.from);
-  const publishUrl = config.publishUrl ?? record.publish_url;
-  if (publishUrl === undefined) throw new UsageError(`${config.from} does not say where to register: set ADMIN_API_URL`);
   const { cdn_url: cdnUrl, ...rest } = record.payload;
   if (cdnUrl === undefined) {
     throw new UsageError(`${config.from} has no cdn_url: run --output with S3_ENDPOINT and S3_BUCKET (or CDN_PUBLIC_BASE_URL) set`);
   }
-  await registerArtifact(publishUrl, config.adminToken, { ...rest, cdn_url: cdnUrl }, { ...options, retry: config.retry });
+  // The token goes only where the environment says: a file can be edited by anyone who can write it.
+  if (record.publish_url !== undefined && record.publish_url !== config.publishUrl) {
+    options.log?.(`${config.from} was saved for ${record.publish_url}; registering at ${config.publishUrl} (from ADMIN_API_URL) instead`);
+  }
+  await registerArtifact(config.publishUrl, config.adminToken, { ...rest, cdn_url: cdnUrl }, { ...options, retry: config.retry });
   await removeRecordFile(config.from);
   return record;
 }

@@ -15,3 +15,15 @@ export function cdnUrlFor(where: { cdnBaseUrl: string | undefined; endpoint: str
   const base = where.cdnBaseUrl ?? joinUrl(where.endpoint, where.bucket);
   return joinUrl(base, where.objectKey);
 }
+
+/** This machine: 127.0.0.0/8, ::1 and localhost, where plain http crosses no network. */
+export function isLoopbackUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Plain http:// to another machine: whatever travels in the request can be read on the way. */
+export function isCleartextRemoteUrl(url: string): boolean {
+  return URL.canParse(url) && new URL(url).protocol === "http:" && !isLoopbackUrl(url);
+}

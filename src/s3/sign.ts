@@ -75,6 +75,8 @@ export class S3Signer {
         method: spec.method,
         headers: sendHeaders,
         body: spec.body && spec.body.byteLength > 0 ? spec.body : undefined,
+        // S3 answers a wrong region or endpoint with a redirect; the request goes only where it was configured.
+        redirect: "manual",
       },
     };
   }

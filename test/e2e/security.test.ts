@@ -189,3 +189,92 @@ describe("a hostile working directory configures nothing and runs nothing", () =
     expect(existsSync(marker)).toBe(false);
   });
 });
+
+describe("the token and the key travel only over TLS, and only to the configured host", () => {
+  const refusal = (host: string) =>
+    `publish-artifact: error: ADMIN_API_URL is http:// to ${host}, which would send the admin token and the encryption key unencrypted: use https://, or pass --allow-http (PUBLISH_ARTIFACT_ALLOW_HTTP=1) on a network you trust\n`;
+
+  test("an http:// admin API on another machine is refused before anything is read or sent (exit 2)", async () => {
+    for (const url of ["http://admin.example.com", "http://127.0.0.1.nip.io:8080", "http://10.0.0.1"]) {
+      const run = await runCli("bun", ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: url }), work);
+      expect(run.stderr).toBe(refusal(new URL(url).host));
+      expect(run.code).toBe(2);
+    }
+    expect(listObjects(s3)).toEqual([]);
+    const alongside = await runCli("bun", ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: "http://admin.example.com", S3_BUCKET: "" }), work);
+    expect(alongside.stderr).toBe(`publish-artifact: error: S3_BUCKET is empty: set it to the target bucket's name\n${refusal("admin.example.com")}`);
+  });
+
+  test("--allow-http or PUBLISH_ARTIFACT_ALLOW_HTTP=1 opts in; loopback needs no opt-in; https needs none", async () => {
+    const plan = (extra: string[], vars: Record<string, string>) => runCli("bun", ["--file", file, ...NAMES, "--dry-run", ...extra], e2e.env(vars), work);
+    expect((await plan(["--allow-http"], { ADMIN_API_URL: "http://admin.example.com" })).code).toBe(0);
+    expect((await plan([], { ADMIN_API_URL: "http://admin.example.com", PUBLISH_ARTIFACT_ALLOW_HTTP: "1" })).code).toBe(0);
+    for (const url of ["http://localhost:1", "http://127.0.0.9:1", "http://[::1]:1", "https://admin.example.com"]) {
+      const run = await plan([], { ADMIN_API_URL: url });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+    }
+    const wrong = await plan([], { ADMIN_API_URL: "http://admin.example.com", PUBLISH_ARTIFACT_ALLOW_HTTP: "yes" });
+    expect(wrong.stderr).toBe(`publish-artifact: error: PUBLISH_ARTIFACT_ALLOW_HTTP must be 1 or 0\n${refusal("admin.example.com")}`);
+    expect(wrong.code).toBe(2);
+  });
+
+  test("an http:// S3 endpoint on another machine is allowed with one warning line", async () => {
+    const run = await runCli("bun", ["--file", file, ...NAMES, "--dry-run"], e2e.env({ S3_ENDPOINT: "http://minio.cluster.internal:9000" }), work);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      "publish-artifact: warning: S3_ENDPOINT is http:// to minio.cluster.internal:9000: requests and the encrypted artifact travel unencrypted (the secret key itself is never sent); use https:// where the server offers it\n",
+    );
+  });
+
+  test("register --from sends the token only to ADMIN_API_URL, never to the URL a file names", async () => {
+    let stolen = 0;
+    const listener = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (stolen++, Response.json({ status: "ok" }, { status: 201 })) });
+    try {
+      admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
+      expect((await runCli("bun", ["--file", file, ...NAMES], e2e.env(), work)).code).toBe(5);
+      const saved = recoveryFiles(work)[0] as string;
+      const record = JSON.parse(readFileSync(saved, "utf8"));
+      const listenerUrl = `http://127.0.0.1:${listener.port}/internal/resources/publish`;
+      writeFileSync(saved, JSON.stringify({ ...record, publish_url: listenerUrl }));
+
+      const unset = await runCli("bun", ["register", "--from", saved], { ADMIN_API_TOKEN: admin.token }, work);
+      expect(unset.stderr).toBe("publish-artifact: error: ADMIN_API_URL is not set: set it to the admin API's base URL\n");
+      expect(unset.code).toBe(2);
+
+      const again = await runCli("bun", ["register", "--from", saved], { ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token }, work);
+      expect(again.stderr).toBe(
+        `publish-artifact: ${saved} was saved for ${listenerUrl}; registering at ${admin.url}/internal/resources/publish (from ADMIN_API_URL) instead\n` +
+          `registered ${KEY}; ${saved} was removed\n`,
+      );
+      expect(again.code).toBe(0);
+      expect(admin.registrations.map((r) => r.body)).toEqual([record.payload]);
+      expect(stolen).toBe(0);
+    } finally {
+      await listener.stop(true);
+    }
+  });
+
+  test("an admin API that redirects elsewhere is not followed: the token and the key stay here, the registration is saved", async () => {
+    let stolen = 0;
+    const listener = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (stolen++, Response.json({ status: "ok" }, { status: 201 })) });
+    const redirecting = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response(null, { status: 307, headers: { location: `http://127.0.0.1:${listener.port}/steal?x=1` } }),
+    });
+    try {
+      for (const runtime of ["bun", "deno", "binary-x64"] as const) {
+        const run = await runCli(runtime, ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${redirecting.port}` }), work);
+        expect(run.stderr).toContain(
+          `admin API registration failed: HTTP 307: the admin API redirects to http://127.0.0.1:${listener.port}, which is not followed (the token and the key would go there): set ADMIN_API_URL to the API's own address\n`,
+        );
+        expect(run.code).toBe(5);
+      }
+      expect(stolen).toBe(0);
+      expect(recoveryFiles(work).length).toBe(3);
+    } finally {
+      await Promise.all([listener.stop(true), redirecting.stop(true)]);
+    }
+  });
+});
