@@ -1,5 +1,6 @@
 // Registration with the admin API: the last step, only after the object is completely in S3.
 import { RegistrationError, oneLine } from "./errors.ts";
+import { redact } from "./redact.ts";
 import { DEFAULT_RETRY_POLICY, attemptFailureReason, withRetry, type RetryPolicy } from "./retry.ts";
 import type { Fetch } from "./s3/client.ts";
 
@@ -64,13 +65,15 @@ async function postOnce(publishUrl: string, token: string, payload: Registration
     locationHeader = response.headers.get("location");
     text = await response.text();
   } catch (error) {
-    throw new RegistrationError(0, oneLine(attemptFailureReason(error, signal)), { cause: error });
+    throw new RegistrationError(0, oneLine(redact(attemptFailureReason(error, signal), [token, payload.encryption_key])), { cause: error });
   }
   if (status >= 300 && status < 400) {
     const location = redirectTarget(publishUrl, locationHeader);
     throw new RegistrationError(status, `the admin API redirects to ${location}, which is not followed (the token and the key would go there): set ADMIN_API_URL to the API's own address`);
   }
-  if (status < 200 || status > 299) throw new RegistrationError(status, serverMessage(text) || statusText);
+  // The answer may echo the request (FastAPI's 422 repeats the body, key included): never show what we sent.
+  // Redacted before it is cut short, so that no part of a key survives at the cut.
+  if (status < 200 || status > 299) throw new RegistrationError(status, serverMessage(redact(text, [token, payload.encryption_key])) || statusText);
 }
 
 /** The admin API's own explanation: a JSON `detail`/`message`/`error`, else the body itself, cut short. */

@@ -33,7 +33,7 @@ export function aesCbcDecryptStream(key: Uint8Array): TransformStream<Uint8Array
       try {
         last = decipher.final();
       } catch {
-        throw new VerificationError("the data does not decrypt with this key (bad padding): wrong --key, or not our ciphertext");
+        throw new VerificationError("the data does not decrypt with this key (bad padding): wrong key, or not our ciphertext");
       }
       if (last.byteLength > 0) controller.enqueue(new Uint8Array(last.buffer, last.byteOffset, last.byteLength));
     },

@@ -8,7 +8,7 @@ import type { Env } from "./config.ts";
 import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor } from "./errors.ts";
 import { helpText } from "./help.ts";
 import type { Progress } from "./progress.ts";
-import { redact } from "./redact.ts";
+import { Secrets } from "./redact.ts";
 import { versionLine } from "./version.ts";
 
 export interface CliIo {
@@ -22,7 +22,19 @@ export interface CliIo {
 }
 
 type Options = Record<string, unknown>;
-type Command = (options: Options, env: Env, io: CliIo, signal: AbortSignal | undefined, args: unknown[]) => Promise<number>;
+/**
+ * What a command runs with. Its `io` redacts every secret in `secrets`: those of the environment, and the
+ * encryption key once the command adds it.
+ */
+interface Run {
+  options: Options;
+  env: Env;
+  io: CliIo;
+  signal: AbortSignal | undefined;
+  args: unknown[];
+  secrets: Secrets;
+}
+type Command = (run: Run) => Promise<number>;
 
 const PUBLISH_FLAGS = [
   "file",
@@ -42,11 +54,11 @@ const PUBLISH_FLAGS = [
 const COMMANDS: { name: string; description: string; valueFlags: string[]; booleanFlags: string[]; run: Command }[] = [
   { name: "version", description: "Print the program's version", valueFlags: [], booleanFlags: [], run: runVersion },
   { name: "register", description: "Send a saved registration", valueFlags: ["from", "retries", "timeout"], booleanFlags: ["allow-http"], run: runRegister },
-  { name: "decrypt <in> <out>", description: "Decrypt a published object", valueFlags: ["key", "sha256"], booleanFlags: [], run: runDecrypt },
+  { name: "decrypt <in> <out>", description: "Decrypt a published object", valueFlags: ["key", "key-file", "sha256"], booleanFlags: [], run: runDecrypt },
   {
     name: "verify",
     description: "Download a published object and compare it with --file",
-    valueFlags: ["file", "resource-name", "dev-stage", "architecture", "version", "key", "sha256", "from", "retries", "timeout"],
+    valueFlags: ["file", "resource-name", "dev-stage", "architecture", "version", "key", "key-file", "sha256", "from", "retries", "timeout"],
     booleanFlags: ["quiet"],
     run: runVerify,
   },
@@ -56,7 +68,9 @@ const VALUE_FLAGS = new Set(COMMANDS.flatMap((command) => command.valueFlags));
 const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCode.interruptedSigterm } as const;
 
 /** Run the CLI with `argv` (without the program name); resolves with the exit code. */
-export async function runCli(argv: readonly string[], env: Env, io: CliIo, signal?: AbortSignal): Promise<number> {
+export async function runCli(argv: readonly string[], env: Env, rawIo: CliIo, signal?: AbortSignal): Promise<number> {
+  const secrets = new Secrets([env.S3_SECRET_KEY, env.ADMIN_API_TOKEN, env.PUBLISH_ARTIFACT_KEY]);
+  const io = redacting(rawIo, secrets);
   if (argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
     io.stdout(helpText());
     return ExitCode.ok;
@@ -74,30 +88,41 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo, signa
     for (const flag of command.booleanFlags) cacCommand.option(`--${flag}`, "");
     cacCommand.action((...args: unknown[]) => {
       const options = args.pop() as Options;
-      action = () => command.run(options, env, io, signal, args.map(unmark));
+      action = () => command.run({ options, env, io, signal, args: args.map(unmark), secrets });
     });
   }
   try {
     cli.parse(["", "", ...markFlagValues(argv, VALUE_FLAGS)], { run: false });
     await cli.runMatchedCommand();
   } catch (error) {
-    return reportError(isCacError(error) ? usageErrorFrom(error) : error, env, io);
+    return reportError(isCacError(error) ? usageErrorFrom(error) : error, io);
   }
-  if (!action) return reportError(new UsageError(`unknown command "${argv[0]}": see publish-artifact --help`), env, io);
+  if (!action) return reportError(new UsageError(`unknown command "${argv[0]}": see publish-artifact --help`), io);
   try {
     return await action();
   } catch (error) {
-    return reportError(error, env, io, signal);
+    return reportError(error, io, signal);
   }
 }
 
-async function runVersion(_options: Options, _env: Env, io: CliIo): Promise<number> {
+/** Every line out of the CLI passes through the redaction of every secret known so far. */
+function redacting(io: CliIo, secrets: Secrets): CliIo {
+  return {
+    stdout: (text) => io.stdout(secrets.redact(text)),
+    stderr: (text) => io.stderr(secrets.redact(text)),
+    stderrWrite: io.stderrWrite && ((text) => io.stderrWrite?.(secrets.redact(text))),
+    stderrIsTTY: io.stderrIsTTY,
+  };
+}
+
+async function runVersion({ io }: Run): Promise<number> {
   io.stdout(versionLine());
   return ExitCode.ok;
 }
 
-async function runPublish(options: Options, env: Env, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
-  if (options.output !== undefined && !options.dryRun) return runOutput(options, env, io);
+async function runPublish(run: Run): Promise<number> {
+  const { options, env, io, signal, secrets } = run;
+  if (options.output !== undefined && !options.dryRun) return runOutput(run);
   const { loadPublishConfig } = await import("./config.ts");
   const config = loadPublishConfig(options, env);
   warn(io, config.warnings);
@@ -110,7 +135,7 @@ async function runPublish(options: Options, env: Env, io: CliIo, signal: AbortSi
   const { humanSummary, jsonSummary } = await import("./summary.ts");
   const progress = await progressFor(config.file, config.quiet, env, io);
   try {
-    const result = await publishArtifact(config, { signal, progress, log: notice(env, io, config.quiet, progress) });
+    const result = await publishArtifact(config, { signal, progress, log: notice(io, config.quiet, progress), onKey: (hex) => secrets.add(hex) });
     progress.stop();
     if (!config.quiet) io.stderr(humanSummary(result));
     if (config.json) io.stdout(jsonSummary(result));
@@ -120,55 +145,56 @@ async function runPublish(options: Options, env: Env, io: CliIo, signal: AbortSi
   }
 }
 
-async function runOutput(options: Options, env: Env, io: CliIo): Promise<number> {
+async function runOutput({ options, env, io, secrets }: Run): Promise<number> {
   const { loadOutputConfig } = await import("./config.ts");
   const config = loadOutputConfig(options, env);
-  const { encryptToFile } = await import("./write-encrypted.ts");
+  const { encryptToFile, outputSummary } = await import("./write-encrypted.ts");
   const { formatBytes } = await import("./format.ts");
   const progress = await progressFor(config.file, config.quiet, env, io);
   try {
-    const result = await encryptToFile(config, { progress });
+    const result = await encryptToFile(config, { progress, onKey: (hex) => secrets.add(hex) });
     progress.stop();
     if (!config.quiet) {
       io.stderr(
         `wrote ${config.output}: ${result.metadata.payload.size_bytes} bytes (${formatBytes(result.metadata.payload.size_bytes)}) from ` +
           `${result.inputBytes} bytes, sha256 ${result.metadata.payload.sha256}\n` +
-          `its metadata, with the encryption key, is in ${result.metadataPath} (readable only by you) and on stdout`,
+          `its metadata, with the encryption key, is in ${result.metadataPath} (readable only by you)`,
       );
     }
-    // Asked for explicitly: with no admin API to hold it, the key is part of this result.
-    io.stdout(JSON.stringify(result.metadata));
+    // The key stays in the file the user asked for; stdout may be a CI log.
+    if (config.json) io.stdout(JSON.stringify(outputSummary(result)));
     return ExitCode.ok;
   } finally {
     progress.stop();
   }
 }
 
-async function runRegister(options: Options, env: Env, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
+async function runRegister({ options, env, io, signal }: Run): Promise<number> {
   const { loadRegisterConfig } = await import("./config.ts");
   const config = loadRegisterConfig(options, env);
   const { registerFromRecoveryFile } = await import("./register-again.ts");
-  const record = await registerFromRecoveryFile(config, { signal, log: notice(env, io, false) });
+  const record = await registerFromRecoveryFile(config, { signal, log: notice(io, false) });
   io.stderr(`registered ${record.object_key}; ${config.from} was removed`);
   return ExitCode.ok;
 }
 
-async function runDecrypt(options: Options, _env: Env, io: CliIo, _signal: AbortSignal | undefined, args: unknown[]): Promise<number> {
+async function runDecrypt({ options, env, io, args, secrets }: Run): Promise<number> {
   const { loadDecryptConfig } = await import("./config.ts");
-  const config = loadDecryptConfig(args[0], args[1], options);
+  const config = loadDecryptConfig(args[0], args[1], options, env);
+  warn(io, config.warnings);
   const { decryptFile } = await import("./decrypt.ts");
-  const result = await decryptFile(config);
-  const checked = config.sha256 ? ", sha256 checked" : "";
+  const result = await decryptFile(config, (hex) => secrets.add(hex));
+  const checked = result.sha256Checked ? ", sha256 checked" : "";
   io.stderr(`decrypted ${result.encryptedBytes} bytes into ${result.plainBytes} bytes${checked}`);
   return ExitCode.ok;
 }
 
-async function runVerify(options: Options, env: Env, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
+async function runVerify({ options, env, io, signal, secrets }: Run): Promise<number> {
   const { loadVerifyConfig } = await import("./config.ts");
   const config = loadVerifyConfig(options, env);
   warn(io, config.warnings);
   const { verifyPublished } = await import("./verify.ts");
-  const result = await verifyPublished(config, { signal, log: notice(env, io, config.quiet) });
+  const result = await verifyPublished(config, { signal, log: notice(io, config.quiet), onKey: (hex) => secrets.add(hex) });
   if (!config.quiet) {
     io.stderr(
       `verified ${result.objectKey}: ${result.encryptedBytes} bytes with sha256 ${result.sha256}, ` +
@@ -194,10 +220,10 @@ function warn(io: CliIo, warnings: readonly string[]): void {
 }
 
 /** Notices (retries) on stderr, one line each, kept clear of the progress line. */
-function notice(env: Env, io: CliIo, quiet: boolean, progress?: Progress): (line: string) => void {
+function notice(io: CliIo, quiet: boolean, progress?: Progress): (line: string) => void {
   return (line) => {
     if (quiet) return;
-    const text = redact(`publish-artifact: ${line}`, [env.S3_SECRET_KEY, env.ADMIN_API_TOKEN]);
+    const text = `publish-artifact: ${line}`;
     if (progress) progress.note(text);
     else io.stderr(text);
   };
@@ -224,7 +250,7 @@ function usageErrorFrom(error: Error): UsageError {
 }
 
 /** Print an error, one line per problem; a run stopped by a signal says so and exits 130 or 143. */
-function reportError(error: unknown, env: Env, io: CliIo, signal?: AbortSignal): number {
+function reportError(error: unknown, io: CliIo, signal?: AbortSignal): number {
   const signalName = signal?.aborted ? (String(signal.reason) as keyof typeof SIGNAL_EXIT) : undefined;
   let lines = error instanceof UsageError ? [...error.problems] : describeError(error).split("\n");
   if (signalName) {
@@ -233,7 +259,7 @@ function reportError(error: unknown, env: Env, io: CliIo, signal?: AbortSignal):
     lines = error instanceof NotRegisteredError ? [`interrupted by ${signalName}`, ...lines] : [interrupted];
   }
   const text = lines.map((line) => `publish-artifact: error: ${line}`).join("\n");
-  io.stderr(redact(text, [env.S3_SECRET_KEY, env.ADMIN_API_TOKEN]));
+  io.stderr(text);
   return signalName ? (SIGNAL_EXIT[signalName] ?? ExitCode.interruptedSigint) : exitCodeFor(error);
 }
 

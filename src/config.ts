@@ -24,6 +24,7 @@ import {
 } from "./config-rules.ts";
 import { DEFAULT_LEVEL, defaultWorkers, type CompressionSettings } from "./gzip.ts";
 import { objectKeyFor } from "./object-key.ts";
+import { KEY_ON_COMMAND_LINE_WARNING, type KeySource } from "./key-source.ts";
 import type { RetryPolicy } from "./retry.ts";
 import { MAX_PART_SIZE, MIN_PART_SIZE, parseByteSize } from "./s3/part-size.ts";
 import { cdnUrlFor, joinUrl } from "./urls.ts";
@@ -221,17 +222,46 @@ const hexFlag = (flag: string, what: string) =>
     v.regex(/^[0-9a-f]{64}$/, `${flag} must be ${what} as 64 hex digits`),
   );
 
+const KeyFlags = {
+  key: v.optional(hexFlag("--key", "the encryption key")),
+  keyFile: v.optional(v.pipe(flagValue("--key-file", "./model.trt.enc.json"), v.nonEmpty("--key-file is empty: give the path of a file holding the key"))),
+};
+const KeyEnv = {
+  PUBLISH_ARTIFACT_KEY: optionalVar(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.trim().toLowerCase()),
+      v.regex(/^[0-9a-f]{64}$/, "PUBLISH_ARTIFACT_KEY must be the encryption key as 64 hex digits"),
+    ),
+  ),
+};
+const ONE_KEY = "give the key once: --key-file PATH or --key HEX, not both";
+
+/** The key's one source, flags before the environment; undefined when none was given. */
+function keySourceOf(f: { key?: string | undefined; keyFile?: string | undefined }, e: { PUBLISH_ARTIFACT_KEY?: string | undefined }): KeySource | undefined {
+  if (f.keyFile !== undefined) return { kind: "file", path: f.keyFile };
+  if (f.key !== undefined) return { kind: "flag", hex: f.key };
+  if (e.PUBLISH_ARTIFACT_KEY !== undefined) return { kind: "env", hex: e.PUBLISH_ARTIFACT_KEY };
+  return undefined;
+}
+
+function keyWarnings(source: KeySource | undefined): string[] {
+  return source?.kind === "flag" ? [KEY_ON_COMMAND_LINE_WARNING] : [];
+}
+
 /** `verify`: the publish's own flags and S3 variables, and what to check against. */
 export interface VerifyConfig {
   file: string;
   objectKey: string;
   s3: S3Config;
   retry: RetryPolicy;
-  /** From --key and --sha256, or read from --from. */
-  expected: { key: string; sha256: string } | { from: string };
+  /** A recovery or metadata file (key and hash), or a key with --sha256 (a --key-file of metadata may give it). */
+  expected: { from: string } | { key: KeySource; sha256: string | undefined };
   quiet: boolean;
   warnings: string[];
 }
+
+export const VERIFY_NEEDS_SHA256 = "verify needs --sha256 HEX with the key (or --from FILE, which holds both)";
 
 const VerifyFlagsSchema = v.pipe(
   v.object({
@@ -240,15 +270,16 @@ const VerifyFlagsSchema = v.pipe(
     devStage: FlagsSchema.entries.devStage,
     architecture: FlagsSchema.entries.architecture,
     version: FlagsSchema.entries.version,
-    key: v.optional(hexFlag("--key", "the encryption key")),
+    ...KeyFlags,
     sha256: v.optional(hexFlag("--sha256", "the SHA-256 of the uploaded object")),
     from: v.optional(v.pipe(flagValue("--from", "./publish-artifact-recovery-....json"), v.nonEmpty("--from is empty: give a file"))),
     quiet: FlagsSchema.entries.quiet,
     ...retryFlags(),
   }),
+  v.check((f) => f.key === undefined || f.keyFile === undefined, ONE_KEY),
   v.check(
-    (f) => (f.from !== undefined) !== (f.key !== undefined || f.sha256 !== undefined) && (f.from !== undefined || (f.key !== undefined && f.sha256 !== undefined)),
-    "verify needs --key and --sha256, or --from FILE (a recovery file or the metadata --output wrote), not both",
+    (f) => f.from === undefined || (f.key === undefined && f.keyFile === undefined && f.sha256 === undefined),
+    "verify takes --from FILE (which holds the key and the hash) or a key with --sha256, not both",
   ),
 );
 
@@ -261,41 +292,63 @@ const S3EnvSchema = v.pick(EnvSchema, [
   "PUBLISH_ARTIFACT_RETRIES",
   "PUBLISH_ARTIFACT_TIMEOUT",
 ]);
+const VerifyEnvSchema = v.object({ ...S3EnvSchema.entries, ...KeyEnv });
 
 export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
-  const [f, e] = parseFlagsAndEnv(VerifyFlagsSchema, flags, S3EnvSchema, env);
+  const [f, e] = parseFlagsAndEnv(VerifyFlagsSchema, flags, VerifyEnvSchema, env, verifyKeyProblems(flags, env));
   const s3 = s3ConfigOf(e);
+  const key = f.from === undefined ? keySourceOf(f, e) : undefined;
   return {
     file: f.file,
     objectKey: objectKeyFor(namesOf(f)),
     s3,
     retry: retryPolicy(f.retries ?? e.PUBLISH_ARTIFACT_RETRIES, f.timeout ?? e.PUBLISH_ARTIFACT_TIMEOUT),
-    expected: f.from !== undefined ? { from: f.from } : { key: f.key as string, sha256: f.sha256 as string },
+    expected: f.from !== undefined ? { from: f.from } : { key: key as KeySource, sha256: f.sha256 },
     quiet: f.quiet,
-    warnings: cleartextS3Warnings(s3.endpoint),
+    warnings: [...cleartextS3Warnings(s3.endpoint), ...keyWarnings(key)],
   };
 }
 
-/** `decrypt --key HEX [--sha256 HEX] IN OUT`: the loader's side, for people. */
+/** What verify is missing to know the key and the hash; a --key-file of metadata may still lack nothing. */
+function verifyKeyProblems(flags: RawFlags, env: Env): string[] {
+  if (flags.from !== undefined) return [];
+  const hasKey = flags.key !== undefined || flags.keyFile !== undefined || !!env.PUBLISH_ARTIFACT_KEY;
+  if (!hasKey) {
+    return ["verify needs the key and the hash: --from FILE (a recovery file or the metadata --output wrote), or --key-file PATH or PUBLISH_ARTIFACT_KEY with --sha256 HEX"];
+  }
+  return flags.sha256 === undefined && flags.keyFile === undefined ? [VERIFY_NEEDS_SHA256] : [];
+}
+
+/** `decrypt [--key-file PATH] [--sha256 HEX] IN OUT`: the loader's side, for people. */
 export interface DecryptConfig {
   input: string;
   output: string;
-  key: string;
+  key: KeySource;
   sha256: string | undefined;
+  warnings: string[];
 }
 
-const DecryptFlagsSchema = v.object({
-  key: hexFlag("--key", "the encryption key"),
-  sha256: v.optional(hexFlag("--sha256", "the SHA-256 of the encrypted file")),
-});
+const DecryptFlagsSchema = v.pipe(
+  v.object({
+    ...KeyFlags,
+    sha256: v.optional(hexFlag("--sha256", "the SHA-256 of the encrypted file")),
+  }),
+  v.check((f) => f.key === undefined || f.keyFile === undefined, ONE_KEY),
+);
+const DecryptEnvSchema = v.object(KeyEnv);
 
-export function loadDecryptConfig(input: unknown, output: unknown, flags: RawFlags): DecryptConfig {
-  const [f] = parseFlagsAndEnv(DecryptFlagsSchema, flags, v.object({}), {});
+export function loadDecryptConfig(input: unknown, output: unknown, flags: RawFlags, env: Env): DecryptConfig {
+  const noKey =
+    flags.key === undefined && flags.keyFile === undefined && !env.PUBLISH_ARTIFACT_KEY
+      ? ["decrypt needs the key: --key-file PATH (a file holding it, or the metadata or recovery file) or PUBLISH_ARTIFACT_KEY"]
+      : [];
+  const [f, e] = parseFlagsAndEnv(DecryptFlagsSchema, flags, DecryptEnvSchema, env, noKey);
   const path = (value: unknown, what: string) => {
-    if (typeof value !== "string" || value === "") throw new UsageError(`decrypt needs ${what}: publish-artifact decrypt --key HEX IN OUT ("-" for stdin or stdout)`);
+    if (typeof value !== "string" || value === "") throw new UsageError(`decrypt needs ${what}: publish-artifact decrypt --key-file PATH IN OUT ("-" for stdin or stdout)`);
     return value;
   };
-  return { input: path(input, "an input file"), output: path(output, "an output file"), key: f.key, sha256: f.sha256 };
+  const key = keySourceOf(f, e) as KeySource;
+  return { input: path(input, "an input file"), output: path(output, "an output file"), key, sha256: f.sha256, warnings: keyWarnings(key) };
 }
 
 export interface RegisterConfig {

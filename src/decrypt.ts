@@ -12,12 +12,15 @@ import { DigestStream } from "./digest.ts";
 import { InputFileError, VerificationError } from "./errors.ts";
 import { openArtifact } from "./file-source.ts";
 import { fromHex } from "./hex.ts";
+import { resolveKey } from "./key-source.ts";
 import { writeStreamToFile } from "./write-file.ts";
 
 export interface DecryptResult {
   encryptedBytes: number;
   plainBytes: number;
   sha256: string;
+  /** Whether the input's hash was compared with an expected one (--sha256, or a metadata --key-file). */
+  sha256Checked: boolean;
 }
 
 /** The decrypting half of a loader: ciphertext in, original out, with the hash checked when it is known. */
@@ -44,30 +47,34 @@ export function checkDigest(digest: DigestStream, expected: string | undefined, 
   }
 }
 
-export async function decryptFile(config: DecryptConfig): Promise<DecryptResult> {
+export async function decryptFile(config: DecryptConfig, onKey?: (hex: string) => void): Promise<DecryptResult> {
+  const resolved = await resolveKey(config.key);
+  onKey?.(resolved.key);
+  // A metadata or recovery file given as --key-file also knows the hash: check it unless --sha256 says otherwise.
+  const sha256 = config.sha256 ?? resolved.sha256;
   const input = config.input === "-" ? (Readable.toWeb(process.stdin) as unknown as ReadableStream<Uint8Array>) : (await openArtifact(config.input)).stream;
-  const { plain, digest } = decryptingPipeline(input, config.key);
+  const { plain, digest } = decryptingPipeline(input, resolved.key);
   let plainBytes = 0;
   const counted = plain.pipeThrough(byteCounter((bytes) => (plainBytes += bytes)));
   try {
     if (config.output === "-") {
       // Stdout cannot be taken back: with --sha256, the hash is only known at the end, so say so loudly then.
       await counted.pipeTo(Writable.toWeb(process.stdout) as unknown as WritableStream<Uint8Array>, { preventClose: true });
-      checkDigest(digest, config.sha256, "the input");
+      checkDigest(digest, sha256, "the input");
     } else {
-      await writeStreamToFile(counted, config.output, "OUT", () => checkDigest(digest, config.sha256, `--in ${config.input}`));
+      await writeStreamToFile(counted, config.output, "OUT", () => checkDigest(digest, sha256, `IN ${config.input}`));
     }
   } catch (error) {
     throw asDecryptError(error);
   }
-  return { encryptedBytes: digest.bytes, plainBytes, sha256: digest.sha256 };
+  return { encryptedBytes: digest.bytes, plainBytes, sha256: digest.sha256, sha256Checked: sha256 !== undefined };
 }
 
 /** Errors of the decompressor (a wrong key that happens to pad correctly, a truncated file) in our words. */
 export function asDecryptError(error: unknown): unknown {
   if (error instanceof VerificationError || error instanceof InputFileError) return error;
   if (error instanceof TypeError || (error instanceof Error && /gzip|decompress|zlib|header|incorrect/i.test(error.message))) {
-    return new VerificationError(`the decrypted data is not gzip (${error.message}): wrong --key, or a damaged file`);
+    return new VerificationError(`the decrypted data is not gzip (${error.message}): wrong key, or a damaged file`);
   }
   return error;
 }

@@ -8,9 +8,9 @@ upload it to S3-compatible storage and register it with the admin API.
 
 Usage:
   publish-artifact --file PATH --resource-name NAME --dev-stage STAGE --architecture ARCH --version VERSION [--json]
-  publish-artifact verify  (the same flags) --key HEX --sha256 HEX | --from FILE
+  publish-artifact verify  (the same flags) --from FILE | --key-file PATH --sha256 HEX
                            download the object, check its sha256, decrypt it and compare it with --file
-  publish-artifact decrypt --key HEX [--sha256 HEX] IN OUT
+  publish-artifact decrypt --key-file PATH [--sha256 HEX] IN OUT
                            decrypt a downloaded object as a loader does ("-" for stdin or stdout)
   publish-artifact register --from FILE
                            send a registration saved after a failed publish (exit code 5) to ADMIN_API_URL
@@ -27,7 +27,7 @@ Flags:
   --json                  Print the result as one JSON object on stdout (no encryption key in it).
   --quiet                 No progress and no summary; errors only.
   --output FILE           Write the encrypted artifact to FILE and its metadata, with the key, to FILE.json
-                          (and stdout) instead of uploading and registering. Needs no S3 or admin variables.
+                          (mode 0600) instead of uploading and registering. Needs no S3 or admin variables.
   --dry-run               Validate everything, print the object key, URLs and input size; send nothing.
   --part-size SIZE        Multipart part size, 5MiB to 5GiB (default: 8MiB or more, from the file's size;
                           64MiB for stdin, enough for about 625 GiB).
@@ -44,6 +44,10 @@ Flags:
   --allow-http            Let ADMIN_API_URL be plain http:// to another machine (the token and the key then
                           travel unencrypted); loopback addresses need no such permission.
   -h, --help              Show this help. The program's own version: publish-artifact version.
+
+decrypt and verify take the key from --key-file PATH (a file holding the 64 hex digits, or the metadata or
+recovery file, which also gives the sha256) or PUBLISH_ARTIFACT_KEY. --key HEX works too, with a warning:
+a command line is visible to every user of the machine.
 
 The object key is {dev_stage}/{resource_name}-{architecture}-{version}.enc
 
@@ -62,6 +66,7 @@ Environment:
   PUBLISH_ARTIFACT_WORKERS, PUBLISH_ARTIFACT_LEVEL, PUBLISH_ARTIFACT_ALLOW_HTTP (1 or 0)
                           optional  defaults for --retries, --timeout, --recovery-dir, --workers, --level,
                                     --allow-http
+  PUBLISH_ARTIFACT_KEY    optional  decrypt and verify: the encryption key (64 hex digits)
 
 Exit codes:
   0    published: uploaded and registered

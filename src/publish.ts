@@ -19,6 +19,8 @@ export interface PublishOptions {
   /** Where notices go (retries, one line each); silent when absent. */
   log?: (line: string) => void;
   progress?: ProgressSink;
+  /** Told the artifact's key (hex) as soon as it exists, so that no output can show it. */
+  onKey?: (hex: string) => void;
 }
 
 export interface PublishResult {
@@ -40,6 +42,7 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
     config.compression,
     options.progress,
   );
+  options.onKey?.(toHex(key));
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   const partSize = partSizeOf(config, source.size);
   let uploaded;

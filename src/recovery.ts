@@ -70,23 +70,28 @@ export async function writeRecoveryFile(
   return path;
 }
 
-export async function readRecordFile(path: string): Promise<RecoveryRecord> {
+/** A recovery or metadata file named by `flag` (--from, --key-file); an InputFileError says what is wrong. */
+export async function readRecordFile(path: string, flag = "--from"): Promise<RecoveryRecord> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new InputFileError(`cannot read --from ${path}: ${fileErrorReason(error)}`, path, { cause: error });
+    throw new InputFileError(`cannot read ${flag} ${path}: ${fileErrorReason(error)}`, path, { cause: error });
   }
+  return parseRecord(text, path, flag);
+}
+
+export function parseRecord(text: string, path: string, flag: string): RecoveryRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new InputFileError(`--from ${path} is not a publish-artifact recovery or metadata file: it is not JSON`, path);
+    throw new InputFileError(`${flag} ${path} is not a publish-artifact recovery or metadata file: it is not JSON`, path);
   }
   const result = v.safeParse(RecordSchema, parsed);
   if (!result.success) {
     const where = v.getDotPath(result.issues[0]) ?? "the file";
-    throw new InputFileError(`--from ${path} is not a valid publish-artifact recovery or metadata file: ${where} is wrong or missing`, path);
+    throw new InputFileError(`${flag} ${path} is not a valid publish-artifact recovery or metadata file: ${where} is wrong or missing`, path);
   }
   return result.output;
 }

@@ -2,10 +2,11 @@
 // loader would and more: its size and SHA-256, that it decrypts with the key, and that it decrypts to exactly
 // the bytes of --file. Everything streams, so memory stays bounded whatever the size.
 import { compareStreams } from "./compare-streams.ts";
-import type { VerifyConfig } from "./config.ts";
+import { VERIFY_NEEDS_SHA256, type VerifyConfig } from "./config.ts";
 import { asDecryptError, checkDigest, decryptingPipeline } from "./decrypt.ts";
-import { VerificationError } from "./errors.ts";
+import { UsageError, VerificationError } from "./errors.ts";
 import { openArtifact } from "./file-source.ts";
+import { resolveKey } from "./key-source.ts";
 import { readRecordFile } from "./recovery.ts";
 import { S3Client, type Fetch } from "./s3/client.ts";
 
@@ -18,16 +19,10 @@ export interface VerifyResult {
 
 export async function verifyPublished(
   config: VerifyConfig,
-  options: { fetch?: Fetch; signal?: AbortSignal; log?: (line: string) => void } = {},
+  options: { fetch?: Fetch; signal?: AbortSignal; log?: (line: string) => void; onKey?: (hex: string) => void } = {},
 ): Promise<VerifyResult> {
-  const expected =
-    "from" in config.expected
-      ? await readRecordFile(config.expected.from).then((record) => ({
-          key: record.payload.encryption_key,
-          sha256: record.payload.sha256,
-          size: record.payload.size_bytes as number | undefined,
-        }))
-      : { ...config.expected, size: undefined };
+  const expected = await expectedOf(config.expected);
+  options.onKey?.(expected.key);
   const local = await openArtifact(config.file);
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   let response: Response;
@@ -56,4 +51,16 @@ export async function verifyPublished(
   }
   checkDigest(digest, expected.sha256, config.objectKey);
   return { objectKey: config.objectKey, encryptedBytes: digest.bytes, sha256: digest.sha256, plainBytes: comparison.leftBytes };
+}
+
+/** The key, the hash and (from a file) the size the object must have. */
+async function expectedOf(expected: VerifyConfig["expected"]): Promise<{ key: string; sha256: string; size: number | undefined }> {
+  if ("from" in expected) {
+    const record = await readRecordFile(expected.from);
+    return { key: record.payload.encryption_key, sha256: record.payload.sha256, size: record.payload.size_bytes };
+  }
+  const resolved = await resolveKey(expected.key);
+  const sha256 = expected.sha256 ?? resolved.sha256;
+  if (sha256 === undefined) throw new UsageError(VERIFY_NEEDS_SHA256);
+  return { key: resolved.key, sha256, size: undefined };
 }

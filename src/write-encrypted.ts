@@ -18,9 +18,13 @@ export interface WriteResult {
   elapsedMs: number;
 }
 
-export async function encryptToFile(config: OutputConfig, options: { progress?: ProgressSink } = {}): Promise<WriteResult> {
+export async function encryptToFile(
+  config: OutputConfig,
+  options: { progress?: ProgressSink; onKey?: (hex: string) => void } = {},
+): Promise<WriteResult> {
   const started = performance.now();
   const { ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(config.file, config.compression, options.progress);
+  options.onKey?.(toHex(key));
   try {
     await writeStreamToFile(ciphertext.pipeThrough(byteCounter((bytes) => options.progress?.uploaded(bytes))), config.output, "--output");
   } finally {
@@ -45,4 +49,10 @@ export async function encryptToFile(config: OutputConfig, options: { progress?: 
   await rm(metadataPath, { force: true });
   const written = await writeRecordFile(metadataPath, metadata);
   return { metadataPath, metadata: written, inputBytes: inputBytes(), elapsedMs: performance.now() - started };
+}
+
+/** The --json result of --output: the metadata without the key, which stays in the metadata file. */
+export function outputSummary(result: WriteResult): Record<string, unknown> {
+  const { encryption_key: _secret, ...published } = result.metadata.payload;
+  return { object_key: result.metadata.object_key, ...published, encrypted_file: result.metadata.encrypted_file, metadata_file: result.metadataPath };
 }

@@ -278,3 +278,123 @@ describe("the token and the key travel only over TLS, and only to the configured
     }
   });
 });
+
+describe("the key appears only where the user stores it", () => {
+  test("--output, with and without --json or --quiet, prints no key; the key is only in FILE.json (0600)", async () => {
+    for (const [i, extra] of [[], ["--json"], ["--quiet"], ["--json", "--quiet"]].entries()) {
+      const out = join(work, `local-${i}.enc`);
+      const run = await runCli("binary-x64", ["--file", file, ...NAMES, "--output", out, ...extra], {}, work);
+      expect(run.code).toBe(0);
+      const key = JSON.parse(readFileSync(`${out}.json`, "utf8")).payload.encryption_key as string;
+      expect(key).toMatch(/^[0-9a-f]{64}$/);
+      expect(statSync(`${out}.json`).mode & 0o777).toBe(0o600);
+      expect(run.stdout + run.stderr).not.toContain(key);
+      if (extra.includes("--json")) expect(JSON.parse(run.stdout).metadata_file).toBe(`${out}.json`);
+      else expect(run.stdout).toBe("");
+    }
+  });
+
+  test("an admin API that echoes the request body in its errors (as FastAPI's 422 does) shows no key, in retries or at the end", async () => {
+    const bodies: string[] = [];
+    let calls = 0;
+    const echoing = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(request) {
+        const body = await request.text();
+        bodies.push(body);
+        calls += 1;
+        // First a 503 that repeats the body (a retry notice shows it), then FastAPI's 422 with the body as "input",
+        // padded so that the message is cut short near the key.
+        if (calls === 1) return new Response(`upstream said: ${body}`, { status: 503 });
+        const detail = [{ type: "value_error", loc: ["body"], msg: "x".repeat(180), input: JSON.parse(body) }];
+        return Response.json({ detail }, { status: 422 });
+      },
+    });
+    try {
+      for (const runtime of ["bun", "binary-x64"] as const) {
+        bodies.length = 0;
+        calls = 0;
+        const run = await runCli(runtime, ["--file", file, ...NAMES, "--retries", "1"], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${echoing.port}` }), work);
+        expect(run.code).toBe(5);
+        expect(calls).toBe(2);
+        const key = JSON.parse(bodies[0] as string).encryption_key as string;
+        expect(run.stderr).toContain("admin API registration failed: HTTP 503: upstream said:");
+        expect(run.stderr).toContain("[redacted]");
+        expect(run.stderr).toContain("admin API registration failed: HTTP 422:");
+        // Not the key, nor any 16-digit run of it (a message cut short in the middle of the key).
+        for (let at = 0; at + 16 <= key.length; at++) expect(run.stdout + run.stderr).not.toContain(key.slice(at, at + 16));
+        const saved = /saved in (\S+) \(readable only by you\)/.exec(run.stderr)?.[1] as string;
+        expect(JSON.parse(readFileSync(saved, "utf8")).payload.encryption_key).toBe(key);
+      }
+    } finally {
+      await echoing.stop(true);
+    }
+  });
+
+  test("decrypt and verify take the key from --key-file (the key, or the metadata file) or PUBLISH_ARTIFACT_KEY; --key warns", async () => {
+    const out = join(work, "local.enc");
+    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
+    const metadata = JSON.parse(readFileSync(`${out}.json`, "utf8"));
+    const key = metadata.payload.encryption_key as string;
+    const keyFile = join(work, "key.hex");
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    const restored = join(work, "restored.bin");
+    const decrypted = `decrypted ${statSync(out).size} bytes into ${statSync(file).size} bytes`;
+
+    // The metadata file gives the key and the hash, which is then checked.
+    const fromMetadata = await runCli("binary-x64", ["decrypt", "--key-file", `${out}.json`, out, restored], {}, work);
+    expect(fromMetadata.stderr).toBe(`${decrypted}, sha256 checked\n`);
+    expect(fromMetadata.code).toBe(0);
+    expect(readFileSync(restored).equals(readFileSync(file))).toBe(true);
+    rmSync(restored);
+
+    const fromHexFile = await runCli("deno", ["decrypt", "--key-file", keyFile, out, restored], {}, work);
+    expect(fromHexFile.stderr).toBe(`${decrypted}\n`);
+    expect(fromHexFile.code).toBe(0);
+    rmSync(restored);
+
+    const fromEnv = await runCli("bun", ["decrypt", out, restored], { PUBLISH_ARTIFACT_KEY: key }, work);
+    expect(fromEnv.stderr).toBe(`${decrypted}\n`);
+    expect(fromEnv.code).toBe(0);
+    rmSync(restored);
+
+    const onCommandLine = await runCli("bun", ["decrypt", "--key", key, out, restored], {}, work);
+    expect(onCommandLine.stderr).toBe(
+      "publish-artifact: warning: --key puts the encryption key on the command line, where other users of this machine can read it: use --key-file PATH or PUBLISH_ARTIFACT_KEY\n" +
+        `${decrypted}\n`,
+    );
+    expect(onCommandLine.code).toBe(0);
+    rmSync(restored);
+
+    const both = await runCli("bun", ["decrypt", "--key", key, "--key-file", keyFile, out, restored], {}, work);
+    expect(both.stderr).toBe("publish-artifact: error: give the key once: --key-file PATH or --key HEX, not both\n");
+    expect(both.code).toBe(2);
+    const none = await runCli("bun", ["decrypt", out, restored], {}, work);
+    expect(none.stderr).toBe(
+      "publish-artifact: error: decrypt needs the key: --key-file PATH (a file holding it, or the metadata or recovery file) or PUBLISH_ARTIFACT_KEY\n",
+    );
+    expect(none.code).toBe(2);
+    writeFileSync(join(work, "junk.txt"), "not a key\n");
+    const junk = await runCli("bun", ["decrypt", "--key-file", join(work, "junk.txt"), out, restored], {}, work);
+    expect(junk.stderr).toBe(
+      `publish-artifact: error: --key-file ${join(work, "junk.txt")} holds neither a key (64 hex digits) nor a publish-artifact recovery or metadata file\n`,
+    );
+    expect(junk.code).toBe(3);
+    expect(existsSync(restored)).toBe(false);
+
+    // verify: a hex key file needs --sha256; the metadata file brings it.
+    admin.registrations.length = 0;
+    expect((await runCli("bun", ["--file", file, ...NAMES, "--quiet"], e2e.env(), work)).code).toBe(0);
+    const payload = admin.registrations[0]!.body as { encryption_key: string; sha256: string };
+    writeFileSync(keyFile, payload.encryption_key);
+    const noSha = await runCli("bun", ["verify", "--file", file, ...NAMES, "--key-file", keyFile], { ...s3 }, work);
+    expect(noSha.stderr).toBe("publish-artifact: error: verify needs --sha256 HEX with the key (or --from FILE, which holds both)\n");
+    expect(noSha.code).toBe(2);
+    const verified = await runCli("binary-x64", ["verify", "--file", file, ...NAMES, "--key-file", keyFile, "--sha256", payload.sha256], { ...s3 }, work);
+    expect(verified.code).toBe(0);
+    const viaEnv = await runCli("bun", ["verify", "--file", file, ...NAMES, "--sha256", payload.sha256], { ...s3, PUBLISH_ARTIFACT_KEY: payload.encryption_key }, work);
+    expect(viaEnv.stderr).not.toContain("warning");
+    expect(viaEnv.code).toBe(0);
+  });
+});

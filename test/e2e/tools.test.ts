@@ -31,10 +31,10 @@ beforeAll(() => {
 const env = (extra: Record<string, string> = {}) => e2e.env(extra);
 
 /** Run the CLI with stdin from a file, as a pipe would feed it; async, since the admin API answers from here. */
-async function runWithStdin(runtime: Runtime, args: string[], stdinFile: string) {
+async function runWithStdin(runtime: Runtime, args: string[], stdinFile: string, extraEnv: Record<string, string> = {}) {
   const child = Bun.spawn([...cliCommand(runtime, args, work, env()), ...args], {
     cwd: work,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env() },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env(), ...extraEnv },
     stdin: Bun.file(stdinFile),
     stdout: "pipe",
     stderr: "pipe",
@@ -60,12 +60,15 @@ describe("decrypt", () => {
       writeFileSync(encrypted, Buffer.concat([Buffer.from(iv, "hex"), made.stdout]));
       const sha = spawnSync("sha256sum", [encrypted]).stdout.toString().split(" ")[0] as string;
       const out = join(work, "restored.bin");
-      const toFile = await runCli(runtime, ["decrypt", "--key", key, "--sha256", sha, encrypted, out], {}, work);
+      const keyFile = join(work, "key.hex");
+      writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+      const toFile = await runCli(runtime, ["decrypt", "--key-file", keyFile, "--sha256", sha, encrypted, out], {}, work);
       expect(toFile.stderr).toBe(`decrypted ${statSync(encrypted).size} bytes into ${statSync(file).size} bytes, sha256 checked\n`);
       expect(toFile.code).toBe(0);
       expect(spawnSync("cmp", [out, file]).status).toBe(0);
 
-      const piped = await runWithStdin(runtime, ["decrypt", "--key", key, "-", "-"], encrypted);
+      const piped = await runWithStdin(runtime, ["decrypt", "-", "-"], encrypted, { PUBLISH_ARTIFACT_KEY: key });
+      expect(piped.stderr).not.toContain("warning");
       expect(piped.code).toBe(0);
       expect(Buffer.from(piped.stdout).equals(readFileSync(file))).toBe(true);
     });
@@ -82,7 +85,7 @@ describe("decrypt", () => {
     expect(badSha.stderr).toContain(`has SHA-256 ${payload.sha256}, not the expected ${"0".repeat(64)}`);
     const badKey = await runCli("bun", ["decrypt", "--key", "1".repeat(64), encrypted, out], {}, work);
     expect(badKey.code).toBe(6);
-    expect(badKey.stderr).toMatch(/wrong --key/);
+    expect(badKey.stderr).toMatch(/wrong key/);
     expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
     const badHex = await runCli("bun", ["decrypt", "--key", "xyz", encrypted, out], {}, work);
     expect(badHex.stderr).toBe("publish-artifact: error: --key must be the encryption key as 64 hex digits\n");
@@ -92,9 +95,11 @@ describe("decrypt", () => {
 
 describe("verify", () => {
   for (const runtime of RUNTIMES) {
-    test(`${runtime}: --key and --sha256 of a publish: a full match exits 0; another file exits 6`, async () => {
+    test(`${runtime}: --key-file and --sha256 of a publish: a full match exits 0; another file exits 6`, async () => {
       const payload = await publishOnce();
-      const args = [...NAMES, "--key", payload.encryption_key, "--sha256", payload.sha256];
+      const keyFile = join(work, "key.hex");
+      writeFileSync(keyFile, payload.encryption_key, { mode: 0o600 });
+      const args = [...NAMES, "--key-file", keyFile, "--sha256", payload.sha256];
       const ok = await runCli(runtime, ["verify", "--file", file, ...args], { ...s3 }, work);
       expect(ok.stderr).toBe(
         `verified ${KEY}: ${payload.size_bytes} bytes with sha256 ${payload.sha256}, decrypted and identical to the ${statSync(file).size} bytes of ${file}\n`,
@@ -104,7 +109,7 @@ describe("verify", () => {
       const changed = readFileSync(file);
       changed[5_000_000] = (changed[5_000_000] as number) ^ 1;
       writeFileSync(other, changed);
-      const bad = await runCli(runtime, ["verify", "--file", other, ...args], { ...s3 }, work);
+      const bad = await runCli(runtime, ["verify", "--file", other, ...NAMES, "--sha256", payload.sha256], { ...s3, PUBLISH_ARTIFACT_KEY: payload.encryption_key }, work);
       expect(bad.stderr).toBe(`publish-artifact: error: ${KEY} decrypts to data that differs from --file ${other} at byte 5000000\n`);
       expect(bad.code).toBe(6);
     });
@@ -120,23 +125,23 @@ describe("verify", () => {
     const wrong = await runCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--sha256", "3".repeat(64)], { ...s3 }, work);
     expect(wrong.code).toBe(6);
     const both = await runCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--from", recovery], { ...s3 }, work);
-    expect(both.stderr).toBe(
-      "publish-artifact: error: verify needs --key and --sha256, or --from FILE (a recovery file or the metadata --output wrote), not both\n",
-    );
+    expect(both.stderr).toBe("publish-artifact: error: verify takes --from FILE (which holds the key and the hash) or a key with --sha256, not both\n");
     expect(both.code).toBe(2);
   });
 });
 
 describe("--output and --dry-run", () => {
   for (const runtime of RUNTIMES) {
-    test(`${runtime}: --output writes the encrypted file and its metadata (0600, with the key), uploads nothing`, async () => {
+    test(`${runtime}: --output writes the encrypted file and its metadata (0600, with the key, which no output shows), uploads nothing`, async () => {
       const out = join(work, "local.enc");
       const before = admin.requests;
-      const run = await runCli(runtime, ["--file", file, ...NAMES, "--output", out], { S3_ENDPOINT: s3.S3_ENDPOINT, S3_BUCKET: s3.S3_BUCKET }, work);
+      const run = await runCli(runtime, ["--file", file, ...NAMES, "--output", out, "--json"], { S3_ENDPOINT: s3.S3_ENDPOINT, S3_BUCKET: s3.S3_BUCKET }, work);
       expect(run.code).toBe(0);
-      const metadata = JSON.parse(run.stdout);
-      expect(JSON.parse(readFileSync(`${out}.json`, "utf8"))).toEqual(metadata);
+      const metadata = JSON.parse(readFileSync(`${out}.json`, "utf8"));
       expect(statSync(`${out}.json`).mode & 0o777).toBe(0o600);
+      const { encryption_key: key, ...published } = metadata.payload;
+      expect(JSON.parse(run.stdout)).toEqual({ object_key: KEY, ...published, encrypted_file: out, metadata_file: `${out}.json` });
+      expect(run.stdout + run.stderr).not.toContain(key);
       expect(metadata.payload.cdn_url).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
       expect(statSync(out).size).toBe(metadata.payload.size_bytes);
       expect(spawnSync("sha256sum", [out]).stdout.toString().split(" ")[0]).toBe(metadata.payload.sha256);
