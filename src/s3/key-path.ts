@@ -1,14 +1,6 @@
 // Path-style addressing: `/{bucket}/{key}` with every key segment percent-encoded per RFC 3986, the form
 // SigV4's canonical URI expects. The signer is told not to escape again (uriEscapePath: false).
-
-/** RFC 3986 encoding: encodeURIComponent leaves !'()* alone, S3's canonical form does not. */
-export function encodeRfc3986(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-export function encodeKey(key: string): string {
-  return key.split("/").map(encodeRfc3986).join("/");
-}
+import { encodeKey, encodeRfc3986 } from "../urls.ts";
 
 /** The request path for a bucket or an object, below the endpoint's own path (if it has one). */
 export function objectPath(endpointPath: string, bucket: string, key?: string): string {

@@ -52,7 +52,10 @@ function expectPublished(run: CliRun, objectKey: string, file: string) {
   expect(registered.headers.authorization).toBe(`Bearer ${admin.token}`);
   expect(registered.headers["content-type"]).toStartWith("application/json");
   const payload = registered.body as { sha256: string; encryption_key: string; size_bytes: number; cdn_url: string };
-  expect(payload.cdn_url).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${objectKey}`);
+  // cdn_url names exactly this object: no query, no fragment, its decoded path is the key.
+  const cdnUrl = new URL(payload.cdn_url);
+  expect(cdnUrl.search + cdnUrl.hash).toBe("");
+  expect(`${cdnUrl.origin}${decodeURIComponent(cdnUrl.pathname)}`).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${objectKey}`);
   verifyPublished(s3, objectKey, payload, file, work);
   expect(openMultipartUploads(s3)).toEqual([]);
   return payload;

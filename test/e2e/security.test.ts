@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
 import { recoveryFiles, useE2e } from "../support/e2e.ts";
 import { runCli } from "../support/run-cli.ts";
-import { listObjects, type S3Env } from "../support/s3.ts";
+import { curlDownloadUrl, listObjects, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
 const e2e = useE2e();
@@ -396,5 +396,23 @@ describe("the key appears only where the user stores it", () => {
     const viaEnv = await runCli("bun", ["verify", "--file", file, ...NAMES, "--sha256", payload.sha256], { ...s3, PUBLISH_ARTIFACT_KEY: payload.encryption_key }, work);
     expect(viaEnv.stderr).not.toContain("warning");
     expect(viaEnv.code).toBe(0);
+  });
+});
+
+describe("cdn_url always names the object", () => {
+  test("names with ?, #, % and spaces: cdn_url has no query or fragment, and fetching it returns the object", async () => {
+    const names = ["--resource-name", "m?x=1#top", "--dev-stage", "dev", "--architecture", "arm 64", "--version", "50%"];
+    const key = "dev/m?x=1#top-arm 64-50%.enc";
+    const run = await runCli("binary-x64", ["--file", file, ...names], e2e.env(), work);
+    expect(run.code).toBe(0);
+    const payload = admin.registrations[0]!.body as { cdn_url: string; sha256: string };
+    const url = new URL(payload.cdn_url);
+    expect(url.search + url.hash).toBe("");
+    expect(`${url.origin}${decodeURIComponent(url.pathname)}`).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${key}`);
+    expect(listObjects(s3)).toEqual([key]);
+    // Fetched as a loader would (signed here, since the test bucket is private): the very object.
+    const download = join(work, "via-cdn-url.enc");
+    expect(curlDownloadUrl(s3, payload.cdn_url, download)).toBe(200);
+    expect(spawnSync("sha256sum", [download]).stdout.toString().split(" ")[0]).toBe(payload.sha256);
   });
 });

@@ -2,7 +2,7 @@
 // with SigV4 itself. Nothing here goes through our own S3 code.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { encodeKey } from "../../src/s3/key-path.ts";
+import { encodeKey } from "../../src/urls.ts";
 import { decodeXml } from "../../src/s3/xml.ts";
 
 export interface S3Env {
@@ -65,7 +65,12 @@ export function objectUrl(env: S3Env, key: string): string {
 
 /** Download an object with curl into `dest`; returns the HTTP status. */
 export function curlDownload(env: S3Env, key: string, dest: string): number {
-  const result = curl(env, ["-o", dest, "-w", "%{http_code}", objectUrl(env, key)]);
+  return curlDownloadUrl(env, objectUrl(env, key), dest);
+}
+
+/** Download a URL of the S3 server as it is written (a cdn_url, say), signed by curl; returns the HTTP status. */
+export function curlDownloadUrl(env: S3Env, url: string, dest: string): number {
+  const result = curl(env, ["-o", dest, "-w", "%{http_code}", url]);
   return Number(result.stdout.toString());
 }
 

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { canonicalQuery, encodeKey, encodeRfc3986, objectPath } from "../../src/s3/key-path.ts";
+import { canonicalQuery, objectPath } from "../../src/s3/key-path.ts";
+import { encodeKey, encodeRfc3986 } from "../../src/urls.ts";
 
 test("key segments are percent-encoded per RFC 3986, slashes kept", () => {
   expect(encodeKey("dev/my model+=(*@%é-arm64-1.10.enc")).toBe("dev/my%20model%2B%3D%28%2A%40%25%C3%A9-arm64-1.10.enc");
