@@ -62,7 +62,7 @@ const COMMANDS: { name: string; description: string; valueFlags: string[]; boole
     booleanFlags: ["quiet"],
     run: runVerify,
   },
-  { name: "", description: "Publish an artifact", valueFlags: PUBLISH_FLAGS, booleanFlags: ["json", "quiet", "dry-run", "allow-http"], run: runPublish },
+  { name: "", description: "Publish an artifact", valueFlags: PUBLISH_FLAGS, booleanFlags: ["json", "quiet", "dry-run", "allow-http", "no-overwrite", "allow-empty"], run: runPublish },
 ];
 const VALUE_FLAGS = new Set(COMMANDS.flatMap((command) => command.valueFlags));
 const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCode.interruptedSigterm } as const;
@@ -135,7 +135,13 @@ async function runPublish(run: Run): Promise<number> {
   const { humanSummary, jsonSummary } = await import("./summary.ts");
   const progress = await progressFor(config.file, config.quiet, env, io);
   try {
-    const result = await publishArtifact(config, { signal, progress, log: notice(io, config.quiet, progress), onKey: (hex) => secrets.add(hex) });
+    const result = await publishArtifact(config, {
+      signal,
+      progress,
+      log: notice(io, config.quiet, progress),
+      warn: (line) => progress.note(`publish-artifact: warning: ${line}`),
+      onKey: (hex) => secrets.add(hex),
+    });
     progress.stop();
     if (!config.quiet) io.stderr(humanSummary(result));
     if (config.json) io.stdout(jsonSummary(result));

@@ -67,6 +67,10 @@ export interface PublishConfig {
   compression: CompressionSettings;
   /** One line each, printed before the work starts (plain http to a remote S3). */
   warnings: string[];
+  /** Replace an object already at the key (with a warning); false: refuse, and upload only if the key is free. */
+  overwrite: boolean;
+  /** Publish an empty stdin instead of refusing it. */
+  allowEmpty: boolean;
 }
 
 export type { Env, RawFlags } from "./config-rules.ts";
@@ -94,12 +98,21 @@ const FlagsSchema = v.object({
   concurrency: optionalFlag("--concurrency", "4", wholeNumber(1, 64), "must be a whole number from 1 to 64"),
   ...retryFlags(),
   recoveryDir: v.optional(v.pipe(flagValue("--recovery-dir", "/var/lib/publish-artifact"), v.nonEmpty("--recovery-dir is empty: give a directory"))),
-  output: v.optional(v.pipe(flagValue("--output", "./model.trt.enc"), v.nonEmpty("--output is empty: give the path of the encrypted file"))),
+  output: v.optional(
+    v.pipe(
+      flagValue("--output", "./model.trt.enc"),
+      v.nonEmpty("--output is empty: give the path of the encrypted file"),
+      v.check((s) => s !== "-", "--output - cannot be: the key goes into a metadata file beside the output (FILE.json); give a path, e.g. --output ./model.trt.enc"),
+    ),
+  ),
   workers: optionalFlag("--workers", "3", wholeNumber(0, 64), "must be a whole number from 0 to 64"),
   level: optionalFlag("--level", "6", wholeNumber(1, 9), "must be a whole number from 1 to 9"),
   quiet: v.optional(v.boolean("--quiet takes no value"), false),
   dryRun: v.optional(v.boolean("--dry-run takes no value"), false),
   allowHttp: v.optional(v.boolean("--allow-http takes no value"), false),
+  /** cac's name for --no-overwrite: false when it was given. */
+  overwrite: v.optional(v.boolean("--no-overwrite takes no value"), true),
+  allowEmpty: v.optional(v.boolean("--allow-empty takes no value"), false),
 });
 
 function namesOf(f: { resourceName: string; devStage: string; architecture: string; version: string }): ArtifactNames {
@@ -162,6 +175,8 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
     dryRun: f.dryRun,
     compression: compressionOf(f.workers ?? e.PUBLISH_ARTIFACT_WORKERS, f.level ?? e.PUBLISH_ARTIFACT_LEVEL),
     warnings: cleartextS3Warnings(s3.endpoint),
+    overwrite: f.overwrite,
+    allowEmpty: f.allowEmpty,
   };
 }
 
@@ -186,6 +201,7 @@ export interface OutputConfig {
   json: boolean;
   quiet: boolean;
   compression: CompressionSettings;
+  allowEmpty: boolean;
 }
 
 const OutputEnvSchema = v.object({
@@ -212,6 +228,7 @@ export function loadOutputConfig(flags: RawFlags, env: Env): OutputConfig {
     json: f.json,
     quiet: f.quiet,
     compression: compressionOf(f.workers ?? e.PUBLISH_ARTIFACT_WORKERS, f.level ?? e.PUBLISH_ARTIFACT_LEVEL),
+    allowEmpty: f.allowEmpty,
   };
 }
 

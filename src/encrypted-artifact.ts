@@ -26,8 +26,9 @@ export async function openEncryptedArtifact(
   path: string,
   compression: CompressionSettings,
   progress?: ProgressSink,
+  options: { allowEmpty?: boolean } = {},
 ): Promise<EncryptedArtifact> {
-  const source = path === "-" ? openStdin() : await openArtifact(path);
+  const source = path === "-" ? openStdin(options) : await openArtifact(path);
   const key = randomBytes(32);
   const digest = new DigestStream((bytes) => progress?.produced(bytes));
   let read = 0;

@@ -25,7 +25,7 @@ Flags:
   --architecture ARCH     Target architecture, e.g. arm64 or x86_64.
   --version VERSION       The artifact's version, kept exactly as typed (1.10 stays 1.10).
   --json                  Print the result as one JSON object on stdout (no encryption key in it).
-  --quiet                 No progress and no summary; errors only.
+  --quiet                 No progress and no summary; errors and warnings only.
   --output FILE           Write the encrypted artifact to FILE and its metadata, with the key, to FILE.json
                           (mode 0600) instead of uploading and registering. Needs no S3 or admin variables.
   --dry-run               Validate everything, print the object key, URLs and input size; send nothing.
@@ -41,6 +41,11 @@ Flags:
   --recovery-dir DIR      Where to save the registration if the upload succeeds but registration fails
                           (default: .publish-artifact/ in the working directory, mode 0700 and ignored by
                           git; else a private folder in the temporary directory). Checked before the upload.
+  --no-overwrite          Refuse (exit 4, nothing uploaded) when an object is already at the key, and upload
+                          with If-None-Match: * against a race. Without it, an existing object is replaced
+                          with a warning: its current registration's key will no longer decrypt it.
+  --allow-empty           Publish an empty stdin (refused by default: a failed command before the pipe
+                          looks just like it). An empty --file is always published.
   --allow-http            Let ADMIN_API_URL be plain http:// to another machine (the token and the key then
                           travel unencrypted); loopback addresses need no such permission.
   -h, --help              Show this help. The program's own version: publish-artifact version.

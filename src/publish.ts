@@ -2,7 +2,7 @@
 // Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
 import { registerArtifact, type RegistrationPayload } from "./admin.ts";
 import type { PublishConfig } from "./config.ts";
-import { IntegrityError, NotRegisteredError, RegistrationError, UploadError } from "./errors.ts";
+import { IntegrityError, NotRegisteredError, RegistrationError, S3Error, UploadError } from "./errors.ts";
 import { openEncryptedArtifact } from "./encrypted-artifact.ts";
 import type { ProgressSink } from "./progress.ts";
 import { writeRecoveryFile } from "./recovery.ts";
@@ -10,7 +10,7 @@ import { prepareRecoveryDir } from "./recovery-dir.ts";
 import { toHex } from "./hex.ts";
 import { S3Client, type Fetch } from "./s3/client.ts";
 import { MIB, partSizeFor } from "./s3/part-size.ts";
-import { deleteObject, headObjectSize } from "./s3/put-object.ts";
+import { deleteObject, headObjectSize, objectExists } from "./s3/put-object.ts";
 import { uploadStream } from "./s3/upload.ts";
 
 export interface PublishOptions {
@@ -18,6 +18,8 @@ export interface PublishOptions {
   signal?: AbortSignal;
   /** Where notices go (retries, one line each); silent when absent. */
   log?: (line: string) => void;
+  /** Where warnings go (an object being replaced), one line each. */
+  warn?: (line: string) => void;
   progress?: ProgressSink;
   /** Told the artifact's key (hex) as soon as it exists, so that no output can show it. */
   onKey?: (hex: string) => void;
@@ -31,6 +33,8 @@ export interface PublishResult {
   parts: number;
   partSize: number;
   elapsedMs: number;
+  /** Whether an object was already at the key and is now replaced; null when S3 would not say (HTTP 403). */
+  replaced: boolean | null;
 }
 
 export async function publishArtifact(config: PublishConfig, options: PublishOptions = {}): Promise<PublishResult> {
@@ -41,18 +45,25 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
     config.file,
     config.compression,
     options.progress,
+    { allowEmpty: config.allowEmpty },
   );
   options.onKey?.(toHex(key));
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   const partSize = partSizeOf(config, source.size);
   let uploaded;
+  let replaced: boolean | undefined;
   try {
+    replaced = await checkKey(client, config, options);
     uploaded = await uploadStream(client, config.objectKey, ciphertext, {
       partSize,
       concurrency: config.concurrency,
       signal: options.signal,
       onUploaded: (bytes) => options.progress?.uploaded(bytes),
+      onlyIfAbsent: !config.overwrite,
     });
+  } catch (error) {
+    await ciphertext.cancel().catch(() => {});
+    throw raceLost(error, config);
   } finally {
     close();
   }
@@ -86,7 +97,36 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
     parts: uploaded.parts,
     partSize,
     elapsedMs: performance.now() - started,
+    replaced: replaced ?? null,
   };
+}
+
+/**
+ * What is at the key now. Replacing an object breaks its current registration (its key no longer decrypts
+ * the new ciphertext), so say so; with --no-overwrite, refuse before anything is uploaded.
+ */
+async function checkKey(client: S3Client, config: PublishConfig, options: PublishOptions): Promise<boolean | undefined> {
+  const exists = await objectExists(client, config.objectKey, options.signal);
+  const where = `${config.objectKey} in bucket ${config.s3.bucket}`;
+  if (exists === true && !config.overwrite) {
+    throw new UploadError(`${where} already exists and --no-overwrite was given: nothing was uploaded`);
+  }
+  if (exists === true) {
+    options.warn?.(`${where} already exists: it is being replaced, and the key in its current registration will no longer decrypt it`);
+  }
+  if (exists === undefined) {
+    options.warn?.(`cannot tell whether ${where} already exists (AccessDenied: the credentials may not read it); publishing anyway`);
+  }
+  return exists;
+}
+
+/** S3's 412 to `If-None-Match: *`: somebody else stored the key while we uploaded. */
+function raceLost(error: unknown, config: PublishConfig): unknown {
+  if (!(error instanceof S3Error) || error.code !== "PreconditionFailed") return error;
+  return new UploadError(
+    `${config.objectKey} in bucket ${config.s3.bucket} was stored by someone else during this upload and --no-overwrite was given: it was left as it is and nothing was registered`,
+    { cause: error },
+  );
 }
 
 /** A pipe's size is unknown: 64 MiB parts take it to about 625 GiB, and --part-size goes further. */

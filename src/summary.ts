@@ -18,5 +18,5 @@ export function humanSummary(result: PublishResult): string {
 /** The --json result: the registration payload without the encryption key, plus the object key. */
 export function jsonSummary(result: PublishResult): string {
   const { encryption_key: _secret, ...published } = result.payload;
-  return JSON.stringify({ object_key: result.objectKey, ...published });
+  return JSON.stringify({ object_key: result.objectKey, ...published, replaced: result.replaced });
 }

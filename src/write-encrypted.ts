@@ -1,15 +1,17 @@
 // `--output FILE`: the encrypted artifact as a local file instead of an upload, and beside it FILE.json, its
 // metadata with the encryption key (mode 0600), since no admin API holds the key this time.
 //
-// node:fs/promises to replace an old metadata file, which no web API does in both runtimes.
-import { rm } from "node:fs/promises";
+// node:fs/promises to compare files by identity and replace an old metadata file, which no web API does in
+// both runtimes.
+import { lstat, readFile, rm, stat } from "node:fs/promises";
 import type { OutputConfig } from "./config.ts";
 import { openEncryptedArtifact } from "./encrypted-artifact.ts";
 import { byteCounter } from "./byte-counter.ts";
 import { toHex } from "./hex.ts";
 import type { ProgressSink } from "./progress.ts";
-import { METADATA_KIND, writeRecordFile, type RecoveryRecord } from "./recovery.ts";
+import { METADATA_KIND, parseRecord, writeRecordFile, type RecoveryRecord } from "./recovery.ts";
 import { writeStreamToFile } from "./write-file.ts";
+import { UsageError } from "./errors.ts";
 
 export interface WriteResult {
   metadataPath: string;
@@ -23,7 +25,11 @@ export async function encryptToFile(
   options: { progress?: ProgressSink; onKey?: (hex: string) => void } = {},
 ): Promise<WriteResult> {
   const started = performance.now();
-  const { ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(config.file, config.compression, options.progress);
+  const metadataPath = `${config.output}.json`;
+  await refuseToDestroy(config.file, config.output, metadataPath);
+  const { ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(config.file, config.compression, options.progress, {
+    allowEmpty: config.allowEmpty,
+  });
   options.onKey?.(toHex(key));
   try {
     await writeStreamToFile(ciphertext.pipeThrough(byteCounter((bytes) => options.progress?.uploaded(bytes))), config.output, "--output");
@@ -45,7 +51,6 @@ export async function encryptToFile(
       size_bytes: digest.bytes,
     },
   };
-  const metadataPath = `${config.output}.json`;
   await rm(metadataPath, { force: true });
   const written = await writeRecordFile(metadataPath, metadata);
   return { metadataPath, metadata: written, inputBytes: inputBytes(), elapsedMs: performance.now() - started };
@@ -55,4 +60,33 @@ export async function encryptToFile(
 export function outputSummary(result: WriteResult): Record<string, unknown> {
   const { encryption_key: _secret, ...published } = result.metadata.payload;
   return { object_key: result.metadata.object_key, ...published, encrypted_file: result.metadata.encrypted_file, metadata_file: result.metadataPath };
+}
+
+/**
+ * Nothing the user owns is overwritten by accident: neither output may be the input file (by any path, link or
+ * hard link), and FILE.json is replaced only if it is an earlier run's metadata.
+ */
+async function refuseToDestroy(input: string, output: string, metadataPath: string): Promise<void> {
+  const identity = async (path: string) => stat(path).then((s) => `${s.dev}:${s.ino}`, () => undefined);
+  const inputId = input === "-" ? undefined : await identity(input);
+  if (inputId !== undefined && (await identity(output)) === inputId) {
+    throw new UsageError(`--output ${output} is the input file itself (--file ${input}): writing it would destroy the artifact; choose another path`);
+  }
+  if (inputId !== undefined && (await identity(metadataPath)) === inputId) {
+    throw new UsageError(`--output ${output} would write its metadata to ${metadataPath}, which is the input file (--file ${input}): choose another path`);
+  }
+  const existing = await lstat(metadataPath).catch(() => undefined);
+  if (existing === undefined) return;
+  const ours = existing.isFile() && existing.size < 64 * 1024 && (await isMetadataFile(metadataPath));
+  if (!ours) {
+    throw new UsageError(`${metadataPath} exists and is not the metadata of an earlier --output: move it away, or choose another --output`);
+  }
+}
+
+async function isMetadataFile(path: string): Promise<boolean> {
+  try {
+    return parseRecord(await readFile(path, "utf8"), path, "--output").kind === METADATA_KIND;
+  } catch {
+    return false;
+  }
 }

@@ -63,6 +63,7 @@ export async function completeMultipartUpload(
   uploadId: string,
   parts: readonly CompletedPart[],
   signal?: AbortSignal,
+  conditions: Record<string, string> = {},
 ): Promise<void> {
   const xml =
     "<CompleteMultipartUpload>" +
@@ -74,7 +75,7 @@ export async function completeMultipartUpload(
   // that follows every upload then checks the object's size.
   const response = await client.send(
     "CompleteMultipartUpload",
-    { method: "POST", key, query: { uploadId }, body: new TextEncoder().encode(xml) },
+    { method: "POST", key, query: { uploadId }, body: new TextEncoder().encode(xml), headers: conditions },
     signal,
     (error) => error.code === "NoSuchUpload",
   );

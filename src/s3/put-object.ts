@@ -1,12 +1,41 @@
+import { S3Error } from "../errors.ts";
 import type { S3Client } from "./client.ts";
 
-export async function putObject(client: S3Client, key: string, body: Uint8Array<ArrayBuffer>, signal?: AbortSignal): Promise<string> {
+/** `If-None-Match: *`: S3 stores the object only if the key is free; a 412 PreconditionFailed otherwise. */
+export const IF_ABSENT = { "if-none-match": "*" } as const;
+
+export async function putObject(
+  client: S3Client,
+  key: string,
+  body: Uint8Array<ArrayBuffer>,
+  signal?: AbortSignal,
+  conditions: Record<string, string> = {},
+): Promise<string> {
   const response = await client.send(
     "PutObject",
-    { method: "PUT", key, body, headers: { "content-type": "application/octet-stream" } },
+    { method: "PUT", key, body, headers: { "content-type": "application/octet-stream", ...conditions } },
     signal,
   );
   return response.headers.get("etag") ?? "";
+}
+
+/**
+ * Whether the key holds an object: true or false, undefined when the credentials may not read it. A GET of one
+ * byte, not a HEAD: a HEAD's 403 has no body, and only the body tells AccessDenied (write-only credentials, fine)
+ * from SignatureDoesNotMatch or InvalidAccessKeyId (wrong credentials, which must fail here, before the upload).
+ */
+export async function objectExists(client: S3Client, key: string, signal?: AbortSignal): Promise<boolean | undefined> {
+  try {
+    await client.send("GetObject", { method: "GET", key, headers: { range: "bytes=0-0" } }, signal);
+    return true;
+  } catch (error) {
+    if (!(error instanceof S3Error)) throw error;
+    if (error.status === 404 && error.code !== "NoSuchBucket") return false;
+    // An empty object has no byte 0.
+    if (error.status === 416) return true;
+    if (error.code === "AccessDenied") return undefined;
+    throw error;
+  }
 }
 
 /** The object's size as S3 reports it (Content-Length of a HEAD). */

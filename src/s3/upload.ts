@@ -13,7 +13,7 @@ import {
 } from "./multipart.ts";
 import { MAX_PARTS } from "./part-size.ts";
 import { PartPool, readParts } from "./parts.ts";
-import { putObject } from "./put-object.ts";
+import { IF_ABSENT, putObject } from "./put-object.ts";
 
 export interface UploadOptions {
   partSize: number;
@@ -24,6 +24,11 @@ export interface UploadOptions {
   onUploaded?: (bytes: number) => void;
   /** S3's limit, 10,000; lower only to test what happens past it. */
   maxParts?: number;
+  /**
+   * Store the object only if the key is still free (`If-None-Match: *` on PutObject and on Complete), against a
+   * publisher racing for the same key. Servers that ignore the header on Complete (Ceph before Squid) replace.
+   */
+  onlyIfAbsent?: boolean;
 }
 
 export interface UploadResult {
@@ -46,7 +51,7 @@ export async function uploadStream(
   const head = await takeParts(parts, 2);
   if (head.length < 2) {
     const body = head.pop() ?? new Uint8Array(0);
-    await putObject(client, key, body, options.signal);
+    await putObject(client, key, body, options.signal, options.onlyIfAbsent ? IF_ABSENT : {});
     options.onUploaded?.(body.byteLength);
     return { bytes: body.byteLength, parts: 0 };
   }
@@ -151,7 +156,7 @@ async function uploadParts(
   if (failure) throw failure.error;
 
   completed.sort((a, b) => a.partNumber - b.partNumber);
-  await completeMultipartUpload(client, key, uploadId, completed, options.signal);
+  await completeMultipartUpload(client, key, uploadId, completed, options.signal, options.onlyIfAbsent ? IF_ABSENT : {});
   return { bytes, parts: completed.length };
 }
 

@@ -3,12 +3,14 @@
 // host, keys echoed into logs, recovery files staged into git, names that bend URLs, user files overwritten.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
 import { recoveryFiles, useE2e } from "../support/e2e.ts";
-import { runCli } from "../support/run-cli.ts";
+import { loadPublishConfig } from "../../src/config.ts";
+import { publishArtifact } from "../../src/publish.ts";
+import { cliCommand, runCli } from "../support/run-cli.ts";
 import { curlDownloadUrl, listObjects, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
@@ -414,5 +416,133 @@ describe("cdn_url always names the object", () => {
     const download = join(work, "via-cdn-url.enc");
     expect(curlDownloadUrl(s3, payload.cdn_url, download)).toBe(200);
     expect(spawnSync("sha256sum", [download]).stdout.toString().split(" ")[0]).toBe(payload.sha256);
+  });
+});
+
+describe("nothing the user owns is destroyed", () => {
+  const sha = (path: string) => spawnSync("sha256sum", [path]).stdout.toString().split(" ")[0];
+
+  test("--output that is the input (same path, a symlink, a hard link, or its .json) is refused, exit 2, input untouched", async () => {
+    const input = join(work, "precious.trt");
+    writeFileSync(input, pseudoRandomBytes(100_000, 5));
+    const before = sha(input);
+    symlinkSync(input, join(work, "link.enc"));
+    linkSync(input, join(work, "hard.enc"));
+    for (const output of [input, join(work, "link.enc"), join(work, "hard.enc")]) {
+      const run = await runCli("binary-x64", ["--file", input, ...NAMES, "--output", output], {}, work);
+      expect(run.stderr).toBe(
+        `publish-artifact: error: --output ${output} is the input file itself (--file ${input}): writing it would destroy the artifact; choose another path\n`,
+      );
+      expect(run.code).toBe(2);
+    }
+    const jsonInput = join(work, "weights.json");
+    writeFileSync(jsonInput, '{"weights":[1,2,3]}');
+    const json = await runCli("bun", ["--file", jsonInput, ...NAMES, "--output", join(work, "weights")], {}, work);
+    expect(json.stderr).toBe(
+      `publish-artifact: error: --output ${join(work, "weights")} would write its metadata to ${jsonInput}, which is the input file (--file ${jsonInput}): choose another path\n`,
+    );
+    expect(json.code).toBe(2);
+    expect(readFileSync(jsonInput, "utf8")).toBe('{"weights":[1,2,3]}');
+    expect(sha(input)).toBe(before);
+    const dash = await runCli("bun", ["--file", input, ...NAMES, "--output", "-"], {}, work);
+    expect(dash.stderr).toBe(
+      "publish-artifact: error: --output - cannot be: the key goes into a metadata file beside the output (FILE.json); give a path, e.g. --output ./model.trt.enc\n",
+    );
+    expect(dash.code).toBe(2);
+    expect(existsSync(join(work, "weights.partial")) || existsSync(`${input}.partial`)).toBe(false);
+  });
+
+  test("--output never replaces a FILE.json that is not the metadata of an earlier run", async () => {
+    const out = join(work, "out.enc");
+    writeFileSync(`${out}.json`, '{"my":"own config"}\n');
+    const run = await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work);
+    expect(run.stderr).toBe(`publish-artifact: error: ${out}.json exists and is not the metadata of an earlier --output: move it away, or choose another --output\n`);
+    expect(run.code).toBe(2);
+    expect(readFileSync(`${out}.json`, "utf8")).toBe('{"my":"own config"}\n');
+    rmSync(`${out}.json`);
+    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
+    // An earlier run's metadata is replaced.
+    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
+  });
+
+  test("an object already at the key: replaced with a warning (--json says so); --no-overwrite refuses, exit 4, nothing uploaded", async () => {
+    const first = await runCli("bun", ["--file", file, ...NAMES, "--json", "--quiet"], e2e.env(), work);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe("");
+    expect(JSON.parse(first.stdout).replaced).toBe(false);
+    const firstPayload = admin.registrations[0]!.body as { sha256: string };
+
+    const second = await runCli("binary-x64", ["--file", file, ...NAMES, "--json", "--quiet"], e2e.env(), work);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toBe(
+      `publish-artifact: warning: ${KEY} in bucket ${s3.S3_BUCKET} already exists: it is being replaced, and the key in its current registration will no longer decrypt it\n`,
+    );
+    expect(JSON.parse(second.stdout).replaced).toBe(true);
+    const secondPayload = admin.registrations[1]!.body as { sha256: string };
+    expect(secondPayload.sha256).not.toBe(firstPayload.sha256);
+
+    for (const runtime of ["bun", "deno", "binary-x64"] as const) {
+      const refused = await runCli(runtime, ["--file", file, ...NAMES, "--no-overwrite"], e2e.env(), work);
+      expect(refused.stderr).toBe(
+        `publish-artifact: error: ${KEY} in bucket ${s3.S3_BUCKET} already exists and --no-overwrite was given: nothing was uploaded\n`,
+      );
+      expect(refused.code).toBe(4);
+    }
+    expect(admin.registrations.length).toBe(2);
+    const download = join(work, "still.enc");
+    expect(curlDownloadUrl(s3, `${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`, download)).toBe(200);
+    expect(sha(download)).toBe(secondPayload.sha256);
+  });
+
+  test("--no-overwrite sends If-None-Match: *, so an object stored by someone else during the upload is kept", async () => {
+    const flags = { file: [file], resourceName: ["sec"], devStage: ["dev"], architecture: ["arm64"], version: ["1"], recoveryDir: [work] };
+    const config = { ...loadPublishConfig(flags, e2e.env()), overwrite: false };
+    const theirs = join(work, "theirs.bin");
+    writeFileSync(theirs, "another publisher's object");
+    // The real server and real fetch; the other publisher's PUT (by curl) lands just before ours.
+    const racing = (url: string, init: RequestInit) => {
+      if (init.method === "PUT") spawnSync("bash", ["-c", `curl -sS -o /dev/null --aws-sigv4 "aws:amz:${s3.S3_REGION}:s3" --user "${s3.S3_ACCESS_KEY}:${s3.S3_SECRET_KEY}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "${theirs}" "${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}"`]);
+      return fetch(url, init);
+    };
+    const error = await publishArtifact(config, { fetch: racing }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `${KEY} in bucket ${s3.S3_BUCKET} was stored by someone else during this upload and --no-overwrite was given: it was left as it is and nothing was registered`,
+    );
+    expect(admin.registrations).toEqual([]);
+    const download = join(work, "theirs.download");
+    expect(curlDownloadUrl(s3, `${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`, download)).toBe(200);
+    expect(readFileSync(download, "utf8")).toBe("another publisher's object");
+  });
+
+  test("an empty stdin is refused (exit 3) unless --allow-empty; an empty file still publishes", async () => {
+    const empty = join(work, "empty.bin");
+    writeFileSync(empty, "");
+    const run = (runtime: "bun" | "binary-x64", extra: string[]) => {
+      const args = ["--file", "-", ...NAMES, ...extra];
+      const child = Bun.spawn([...cliCommand(runtime, args, work, e2e.env()), ...args], {
+        cwd: work,
+        env: { PATH: process.env.PATH, ...e2e.env() },
+        stdin: Bun.file(empty),
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      return Promise.all([new Response(child.stderr).text(), child.exited]);
+    };
+    for (const runtime of ["bun", "binary-x64"] as const) {
+      const [stderr, code] = await run(runtime, []);
+      expect(stderr).toBe(
+        "publish-artifact: error: stdin (--file -) was empty: nothing to publish (did the command before the pipe fail?); pass --allow-empty to publish an empty artifact\n",
+      );
+      expect(code).toBe(3);
+    }
+    expect(listObjects(s3)).toEqual([]);
+    expect(admin.registrations).toEqual([]);
+    const [, allowed] = await run("bun", ["--allow-empty", "--quiet"]);
+    expect(allowed).toBe(0);
+    expect(listObjects(s3)).toEqual([KEY]);
+    admin.registrations.length = 0;
+    const emptyFile = await runCli("bun", ["--file", empty, ...NAMES, "--quiet"], e2e.env(), work);
+    expect(emptyFile.code).toBe(0);
+    expect(admin.registrations.length).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import { uploadStream } from "../../src/s3/upload.ts";
 import type { AdminServer } from "../support/admin-server.ts";
 import { recoveryFiles, useE2e } from "../support/e2e.ts";
 import { cliCommand, runCli, type Runtime } from "../support/run-cli.ts";
-import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
+import { curlDelete, listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes, streamOf } from "../support/streams.ts";
 import { verifyPublished } from "../support/verify.ts";
 
@@ -250,6 +250,8 @@ describe("progress", () => {
     expect(run.stderr).not.toContain("% read");
     expect(run.stderr).not.toContain("\r");
     admin.registrations.length = 0;
+    // A fresh key: replacing an object is warned about even with --quiet.
+    curlDelete(s3, KEY);
     const quiet = await runCli("bun", ["--file", file, ...NAMES, "--quiet", "--json"], env(), work);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe("");
