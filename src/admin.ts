@@ -1,7 +1,7 @@
 // Registration with the admin API: the last step, only after the object is completely in S3.
 import { RegistrationError, oneLine } from "./errors.ts";
 import { redact } from "./redact.ts";
-import { DEFAULT_RETRY_POLICY, attemptFailureReason, withRetry, type RetryPolicy } from "./retry.ts";
+import { DEFAULT_RETRY_POLICY, attemptFailure, withRetry, type RetryPolicy } from "./retry.ts";
 import type { Fetch } from "./s3/client.ts";
 
 /** The body of `POST {ADMIN_API_URL}/{ADMIN_API_PUBLISH_PATH}`, exactly the fields of the spec. */
@@ -28,7 +28,8 @@ export interface RegisterOptions {
 }
 
 export function isRetryableRegistrationError(error: unknown): boolean {
-  return error instanceof RegistrationError && (error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500);
+  if (!(error instanceof RegistrationError) || error.noAnswer?.permanent) return false;
+  return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500;
 }
 
 export async function registerArtifact(
@@ -41,6 +42,8 @@ export async function registerArtifact(
   await withRetry((signal) => postOnce(publishUrl, token, payload, options.fetch ?? fetch, signal), {
     policy,
     isRetryable: isRetryableRegistrationError,
+    // A refused connection is retried within seconds; the final error names it.
+    quiet: (error) => error instanceof RegistrationError && error.noAnswer !== undefined && !error.noAnswer.timedOut,
     signal: options.signal,
     log: options.log,
   });
@@ -65,7 +68,9 @@ async function postOnce(publishUrl: string, token: string, payload: Registration
     locationHeader = response.headers.get("location");
     text = await response.text();
   } catch (error) {
-    throw new RegistrationError(0, oneLine(redact(attemptFailureReason(error, signal), [token, payload.encryption_key])), { cause: error });
+    const failure = attemptFailure(error, signal);
+    const noAnswer = { host: new URL(publishUrl).host, cause: failure.cause, permanent: failure.kind === "tls", timedOut: failure.timedOut };
+    throw new RegistrationError(0, oneLine(redact(failure.cause, [token, payload.encryption_key]), 400), { cause: error, noAnswer });
   }
   if (status >= 300 && status < 400) {
     const location = redirectTarget(publishUrl, locationHeader);

@@ -54,6 +54,15 @@ export class UploadError extends PublishArtifactError {
   readonly exitCode: ExitCode = ExitCode.upload;
 }
 
+/** Where a request got no answer (status 0): the host and port, and a cause an operator can act on. */
+export interface NoAnswer {
+  host: string;
+  cause: string;
+  /** Not worth another attempt: a certificate stays untrusted however often it is tried. */
+  permanent: boolean;
+  timedOut: boolean;
+}
+
 /** A request to S3 failed; carries what S3 said so the user can act on it. */
 export class S3Error extends UploadError {
   constructor(
@@ -66,11 +75,15 @@ export class S3Error extends UploadError {
     /** S3's `<Message>`, or a description of the network failure. */
     readonly serverMessage: string,
     readonly requestId = "",
-    options?: ErrorOptions,
+    options?: ErrorOptions & { noAnswer?: NoAnswer; hint?: string },
   ) {
-    const what = status === 0 ? "no response" : `HTTP ${status}${code ? ` ${code}` : ""}`;
-    super(`S3 ${operation} failed: ${what}${serverMessage ? `: ${serverMessage}` : ""}`, options);
+    const what = status === 0 ? `no response${options?.noAnswer ? ` from ${options.noAnswer.host}` : ""}` : `HTTP ${status}${code ? ` ${code}` : ""}`;
+    const hint = options?.hint ? `: ${options.hint}` : "";
+    super(`S3 ${operation} failed: ${what}${serverMessage ? `: ${serverMessage}` : ""}${hint}`, options);
+    this.noAnswer = options?.noAnswer;
   }
+
+  readonly noAnswer: NoAnswer | undefined;
 }
 
 /** Our own accounting of the bytes does not agree with itself: never publish such an object. */
@@ -84,11 +97,14 @@ export class RegistrationError extends PublishArtifactError {
     readonly status: number,
     /** The server's answer (cut short), or a description of the network failure. */
     readonly serverMessage: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { noAnswer?: NoAnswer },
   ) {
-    const what = status === 0 ? "no response" : `HTTP ${status}`;
+    const what = status === 0 ? `no response${options?.noAnswer ? ` from ${options.noAnswer.host}` : ""}` : `HTTP ${status}`;
     super(`admin API registration failed: ${what}${serverMessage ? `: ${serverMessage}` : ""}`, options);
+    this.noAnswer = options?.noAnswer;
   }
+
+  readonly noAnswer: NoAnswer | undefined;
 }
 
 /** decrypt or verify found data that is not what it should be. */

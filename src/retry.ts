@@ -1,19 +1,32 @@
 // Retries with exponential backoff and full jitter (a random wait between 0 and base × 2^attempt, capped), and
 // a timeout for every attempt. The caller says which failures are worth another attempt.
+import { classifyNetworkFailure, type NetworkFailure } from "./network-error.ts";
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (1 = no retry). */
   attempts: number;
-  /** Time allowed for one attempt, in milliseconds. */
+  /**
+   * Time an attempt may go without progress (no answer yet and, for uploads that can report it, no body bytes
+   * taken), in milliseconds. An upload that keeps moving is never cut, however long it takes.
+   */
   timeoutMs: number;
+  /**
+   * Attempts allowed when a server that has not answered once in this run times out: a host that accepts
+   * connections and never answers should fail in about a minute, not after every retry.
+   */
+  silentAttempts: number;
   /** First backoff ceiling; doubles on every retry. */
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
+// 30 s without progress: radosgw and AWS S3 answer small requests in milliseconds (p99 well under a second)
+// and take a part's bytes continuously, so 30 s of silence means a dead peer, not a slow one; with
+// `silentAttempts` 2, a host that never answers fails in about a minute (the issue's budget: 90 s).
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   attempts: 5,
-  timeoutMs: 120_000,
+  timeoutMs: 30_000,
+  silentAttempts: 2,
   baseDelayMs: 250,
   maxDelayMs: 20_000,
 };
@@ -27,9 +40,12 @@ export class AttemptTimeout extends Error {
 }
 
 /** Why an attempt got no answer: its own timeout, the caller's interruption, or the network's words. */
-export function attemptFailureReason(error: unknown, signal: AbortSignal): string {
-  if (signal.aborted) return signal.reason instanceof AttemptTimeout ? signal.reason.message : "interrupted";
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
+export function attemptFailure(error: unknown, signal: AbortSignal): NetworkFailure & { timedOut: boolean } {
+  if (signal.aborted) {
+    const timedOut = signal.reason instanceof AttemptTimeout;
+    return { kind: "other", cause: timedOut ? `no answer within ${signal.reason.timeoutMs / 1000} s` : "interrupted", timedOut };
+  }
+  return { ...classifyNetworkFailure(error), timedOut: false };
 }
 
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
@@ -55,31 +71,54 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Run `attempt` until it succeeds, fails with an error `isRetryable` rejects, or the attempts run out. Each
  * attempt gets a signal that aborts on the caller's signal or when its own time runs out (with AttemptTimeout).
  */
+/**
+ * The time limit of one attempt: it fires after `timeoutMs` without progress. `progress()` (body bytes taken
+ * by the connection) starts the wait again.
+ */
+export interface AttemptClock {
+  progress(): void;
+  /** Allow this one attempt `ms` more before the next wait starts: for progress that cannot be seen. */
+  allow(ms: number): void;
+}
+
 export async function withRetry<T>(
-  attempt: (signal: AbortSignal, attemptNumber: number) => Promise<T>,
+  attempt: (signal: AbortSignal, attemptNumber: number, clock: AttemptClock) => Promise<T>,
   options: {
     policy: RetryPolicy;
-    isRetryable: (error: unknown) => boolean;
+    isRetryable: (error: unknown, attemptNumber: number) => boolean;
     signal?: AbortSignal;
     /** Where the one-line notice of each retry goes. */
     log?: (line: string) => void;
+    /** Failures retried without a notice: quick ones (a refused connection) whose final error says it all. */
+    quiet?: (error: unknown) => boolean;
   },
 ): Promise<T> {
   const { policy, signal } = options;
   for (let attemptNumber = 1; ; attemptNumber++) {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new AttemptTimeout(policy.timeoutMs)), policy.timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const wait = (ms: number) => {
+      clearTimeout(timer);
+      if (!controller.signal.aborted) timer = setTimeout(() => controller.abort(new AttemptTimeout(policy.timeoutMs)), ms);
+    };
+    wait(policy.timeoutMs);
+    const clock: AttemptClock = {
+      progress: () => wait(policy.timeoutMs),
+      allow: (ms) => wait(policy.timeoutMs + ms),
+    };
     const onAbort = () => controller.abort(signal?.reason);
     if (signal?.aborted) onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await attempt(controller.signal, attemptNumber);
+      return await attempt(controller.signal, attemptNumber, clock);
     } catch (error) {
-      if (signal?.aborted || attemptNumber >= policy.attempts || !options.isRetryable(error)) throw error;
+      if (signal?.aborted || attemptNumber >= policy.attempts || !options.isRetryable(error, attemptNumber)) throw error;
       const delay = backoffDelay(policy, attemptNumber - 1);
-      options.log?.(
-        `${error instanceof Error ? error.message : String(error)}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attemptNumber + 1} of ${policy.attempts})`,
-      );
+      if (!options.quiet?.(error)) {
+        options.log?.(
+          `${error instanceof Error ? error.message : String(error)}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attemptNumber + 1} of ${policy.attempts})`,
+        );
+      }
       await sleep(delay, signal);
     } finally {
       clearTimeout(timer);

@@ -2,7 +2,8 @@
 // carries what S3 said. Every attempt is signed afresh (a new date, the same body and payload hash).
 import type { S3Config } from "../config.ts";
 import { S3Error, oneLine } from "../errors.ts";
-import { DEFAULT_RETRY_POLICY, attemptFailureReason, withRetry, type RetryPolicy } from "../retry.ts";
+import { DEFAULT_RETRY_POLICY, attemptFailure, withRetry, type AttemptClock, type RetryPolicy } from "../retry.ts";
+import { progressBody } from "./progress-body.ts";
 import { S3Signer, type S3RequestSpec } from "./sign.ts";
 import { xmlElement } from "./xml.ts";
 
@@ -28,15 +29,33 @@ export interface S3ClientOptions {
 const RETRYABLE_CODES = new Set(["RequestTimeout", "SlowDown", "InternalError", "ServiceUnavailable", "Throttling", "ThrottlingException"]);
 
 export function isRetryableS3Error(error: unknown): boolean {
-  if (!(error instanceof S3Error)) return false;
+  if (!(error instanceof S3Error) || error.noAnswer?.permanent) return false;
   return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500 || RETRYABLE_CODES.has(error.code);
 }
+
+/** A refused or reset connection is retried within seconds; its final error says all there is to say. */
+function isQuickNetworkFailure(error: unknown): boolean {
+  return error instanceof S3Error && error.noAnswer !== undefined && !error.noAnswer.timedOut;
+}
+
+/** What to check when S3 refuses us, by S3's error code. */
+const HINTS: Record<string, string> = {
+  SignatureDoesNotMatch: "check S3_SECRET_KEY (and S3_REGION)",
+  InvalidAccessKeyId: "check S3_ACCESS_KEY",
+  RequestTimeTooSkewed: "this machine's clock is off: set it right (NTP)",
+  AccessDenied: "the credentials of S3_ACCESS_KEY may not do this: check their policy for the bucket",
+};
 
 export class S3Client {
   readonly signer: S3Signer;
   readonly #fetch: Fetch;
   readonly #retry: RetryPolicy;
   readonly #log: (line: string) => void;
+  readonly #host: string;
+  /** Whether the server has answered once in this run: until it has, a silent server gets few attempts. */
+  #answered = false;
+  /** The pace of the last upload of 1 MiB or more, for how long the rest of a body may take (progress-body.ts). */
+  #bytesPerSecond: number | undefined;
 
   constructor(
     readonly config: S3Config,
@@ -46,7 +65,14 @@ export class S3Client {
     this.#fetch = options.fetch ?? fetch;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#log = options.log ?? (() => {});
+    this.#host = new URL(config.endpoint).host;
   }
+
+  #isRetryable = (error: unknown, attemptNumber: number): boolean => {
+    if (!isRetryableS3Error(error)) return false;
+    const silent = error instanceof S3Error && error.noAnswer?.timedOut === true && !this.#answered;
+    return !silent || attemptNumber < this.#retry.silentAttempts;
+  };
 
   /**
    * Send one request, with retries; resolves only with a 2xx answer. `recovered` may accept an error seen on a
@@ -59,10 +85,10 @@ export class S3Client {
     recovered?: (error: S3Error) => boolean,
   ): Promise<S3Response> {
     return withRetry(
-      async (attemptSignal, attempt) => {
+      async (attemptSignal, attempt, clock) => {
         try {
           const read = async (response: Response) => ({ status: response.status, headers: response.headers, body: await response.text() });
-          return { ...(await this.#attempt(operation, spec, attemptSignal, read)), attempts: attempt };
+          return { ...(await this.#attempt(operation, spec, attemptSignal, clock, read)), attempts: attempt };
         } catch (error) {
           if (attempt > 1 && error instanceof S3Error && recovered?.(error)) return { status: 200, headers: new Headers(), body: "", attempts: attempt };
           throw error;
@@ -70,7 +96,8 @@ export class S3Client {
       },
       {
         policy: this.#retry,
-        isRetryable: isRetryableS3Error,
+        isRetryable: this.#isRetryable,
+        quiet: isQuickNetworkFailure,
         signal,
         log: this.#log,
       },
@@ -80,7 +107,7 @@ export class S3Client {
   /** A GET whose body is streamed to the caller: retried until an answer arrives, not while the body flows. */
   async open(operation: string, spec: S3RequestSpec, signal?: AbortSignal): Promise<Response> {
     return withRetry(
-      async (attemptSignal) => {
+      async (attemptSignal, _attempt, clock) => {
         // The attempt's own signal times out the wait for an answer; the body may take longer than that, so
         // the request gets a signal that follows the attempt's only until the answer is there.
         const controller = new AbortController();
@@ -89,12 +116,12 @@ export class S3Client {
         try {
           // The caller's own signal (an interruption) still stops the body.
           const requestSignal = signal ? AbortSignal.any([controller.signal, signal]) : controller.signal;
-          return await this.#attempt(operation, spec, attemptSignal, async (response) => response, requestSignal);
+          return await this.#attempt(operation, spec, attemptSignal, clock, async (response) => response, requestSignal);
         } finally {
           attemptSignal.removeEventListener("abort", abort);
         }
       },
-      { policy: this.#retry, isRetryable: isRetryableS3Error, signal, log: this.#log },
+      { policy: this.#retry, isRetryable: this.#isRetryable, quiet: isQuickNetworkFailure, signal, log: this.#log },
     );
   }
 
@@ -106,17 +133,24 @@ export class S3Client {
     operation: string,
     spec: S3RequestSpec,
     signal: AbortSignal,
+    clock: AttemptClock,
     read: (response: Response) => Promise<T>,
     requestSignal: AbortSignal = signal,
   ): Promise<T> {
     const { url, init } = await this.signer.sign(spec);
+    const started = performance.now();
     try {
-      const response = await this.#fetch(url, { ...init, signal: requestSignal });
+      const response = await this.#fetch(url, { ...init, ...progressBody(init, clock, this.#bytesPerSecond), signal: requestSignal });
+      this.#answered = true;
+      const sent = spec.body?.byteLength ?? 0;
+      if (response.ok && sent >= 1024 * 1024) this.#bytesPerSecond = sent / Math.max(0.001, (performance.now() - started) / 1000);
       if (!response.ok) throw s3ErrorFrom(operation, response, await response.text());
       return await read(response);
     } catch (error) {
       if (error instanceof S3Error) throw error;
-      throw new S3Error(operation, 0, "", oneLine(attemptFailureReason(error, signal)), "", { cause: error });
+      const failure = attemptFailure(error, signal);
+      const noAnswer = { host: this.#host, cause: failure.cause, permanent: failure.kind === "tls", timedOut: failure.timedOut };
+      throw new S3Error(operation, 0, "", oneLine(failure.cause, 400), "", { cause: error, noAnswer });
     }
   }
 }
@@ -125,5 +159,6 @@ export class S3Client {
 export function s3ErrorFrom(operation: string, response: Response, body: string): S3Error {
   const code = xmlElement(body, "Code");
   const message = xmlElement(body, "Message") || (code ? "" : oneLine(body, 200)) || response.statusText;
-  return new S3Error(operation, response.status, code, oneLine(message), xmlElement(body, "RequestId"));
+  const hint = code === "NoSuchBucket" ? `the bucket ${xmlElement(body, "BucketName") || "named by S3_BUCKET"} does not exist: check S3_BUCKET` : HINTS[code];
+  return new S3Error(operation, response.status, code, oneLine(message), xmlElement(body, "RequestId"), { hint });
 }

@@ -18,7 +18,9 @@ export type FaultAction =
   | { kind: "reset"; afterBodyBytes: number }
   | { kind: "stall" }
   /** The request reaches the server and takes effect; its answer is lost on the way back. */
-  | { kind: "lose-answer" };
+  | { kind: "lose-answer" }
+  /** The request body reaches the server at this pace: a slow line that keeps moving. */
+  | { kind: "throttle"; bytesPerSecond: number };
 
 export interface Fault {
   /** Which requests this fault is about, e.g. `(r) => r.method === "PUT" && r.target.includes("partNumber=2")`. */
@@ -162,6 +164,17 @@ export class FaultProxy {
       return;
     }
     if (bodyStart.length > 0) upstream.write(bodyStart);
+    if (action?.kind === "throttle") {
+      // Read no faster than the pace: TCP's own flow control then slows the sender down.
+      client.on("data", (chunk: Buffer) => {
+        upstream.write(chunk);
+        client.pause();
+        setTimeout(() => client.resume(), (chunk.length / action.bytesPerSecond) * 1000);
+      });
+      upstream.pipe(client);
+      client.resume();
+      return;
+    }
     client.pipe(upstream);
     if (action?.kind === "lose-answer") {
       upstream.once("data", () => {
