@@ -127,9 +127,11 @@ async function runPublish(run: Run): Promise<number> {
   const config = loadPublishConfig(options, env);
   warn(io, config.warnings);
   if (config.dryRun) {
-    const { describePlan } = await import("./plan.ts");
-    io.stdout(await describePlan(config, options.output as string[] | undefined));
-    return ExitCode.ok;
+    const { makePlan, planText } = await import("./plan.ts");
+    const { plan, exitCode } = await makePlan(config, { signal });
+    io.stdout(config.json ? JSON.stringify(plan) : planText(plan, (options.output as string[] | undefined)?.[0]));
+    if (exitCode !== undefined) io.stderr("publish-artifact: error: dry run: a check failed (see its FAILED line): a publish would fail the same way");
+    return exitCode ?? ExitCode.ok;
   }
   const { publishArtifact } = await import("./publish.ts");
   const { humanSummary, jsonSummary } = await import("./summary.ts");

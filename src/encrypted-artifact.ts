@@ -28,7 +28,16 @@ export async function openEncryptedArtifact(
   progress?: ProgressSink,
   options: { allowEmpty?: boolean } = {},
 ): Promise<EncryptedArtifact> {
-  const source = path === "-" ? openStdin(options) : await openArtifact(path);
+  return encryptSource(await openSource(path, options), compression, progress);
+}
+
+/** The file (checked: it exists and is a regular file) or stdin, not yet read: reading starts when piped. */
+export async function openSource(path: string, options: { allowEmpty?: boolean } = {}): Promise<ArtifactSource> {
+  return path === "-" ? openStdin(options) : await openArtifact(path);
+}
+
+/** The source piped through gzip and AES-256-CBC under a fresh key; reading starts here. */
+export function encryptSource(source: ArtifactSource, compression: CompressionSettings, progress?: ProgressSink): EncryptedArtifact {
   const key = randomBytes(32);
   const digest = new DigestStream((bytes) => progress?.produced(bytes));
   let read = 0;

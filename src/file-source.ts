@@ -92,6 +92,7 @@ export async function openArtifact(path: string, chunkSize = FILE_CHUNK_SIZE): P
     async cancel() {
       await close();
     },
-  });
+    // Nothing is read before the stream is piped (a publish checks its servers first).
+  }, { highWaterMark: 0 });
   return { path, size, stream };
 }

@@ -1,37 +1,103 @@
-// `--dry-run`: everything validated and the file checked readable, then what a publish would do, with no
-// request sent.
+// `--dry-run`: everything validated and the file checked readable, what a publish would do, and the read-only
+// checks a publish makes before its upload (recovery directory, admin API, S3 credentials and bucket), each
+// with its result. Nothing is written, uploaded or registered, and no token is sent.
 import type { PublishConfig } from "./config.ts";
+import { exitCodeFor, type ExitCode } from "./errors.ts";
 import { openArtifact } from "./file-source.ts";
 import { formatBytes } from "./format.ts";
-import { partSizeOf } from "./publish.ts";
+import { checkAdminReachable, checkKey } from "./preflight.ts";
+import { probeRecoveryDir } from "./recovery-dir.ts";
+import { S3Client, type Fetch } from "./s3/client.ts";
 import { objectPath } from "./s3/key-path.ts";
-import { maxCiphertextSize } from "./s3/part-size.ts";
+import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "./s3/part-size.ts";
 
-export async function describePlan(config: PublishConfig, output?: string[]): Promise<string> {
+export interface CheckResult {
+  ok: boolean;
+  detail: string;
+}
+
+export interface Plan {
+  object_key: string;
+  input: { path: string; size: number | null };
+  upload_url: string;
+  upload_as: string;
+  register_url: string;
+  cdn_url: string;
+  checks: { recovery_dir: CheckResult; admin_api: CheckResult; s3: CheckResult };
+}
+
+export async function makePlan(
+  config: PublishConfig,
+  options: { fetch?: Fetch; signal?: AbortSignal } = {},
+): Promise<{ plan: Plan; exitCode: ExitCode | undefined }> {
   let size: number | undefined;
   if (config.file !== "-") {
     const source = await openArtifact(config.file);
     size = source.size;
     await source.stream.cancel();
   }
-  const partSize = partSizeOf(config, size);
+  const partSize = partSizeOf(config.partSize, size);
   const endpoint = new URL(config.s3.endpoint);
-  const uploadUrl = `${endpoint.origin}${objectPath(endpoint.pathname, config.s3.bucket, config.objectKey)}`;
-  const upload =
+  const uploadAs =
     size === undefined
-      ? `from stdin, size unknown: multipart in parts of ${formatBytes(partSize)} (at most ${formatBytes(partSize * 10_000)})`
+      ? `from stdin, size unknown: multipart in parts of ${formatBytes(partSize)} (at most ${formatBytes(partSize * MAX_PARTS)})`
       : maxCiphertextSize(size) <= partSize
         ? "one PutObject request"
         : `multipart, parts of ${formatBytes(partSize)}, ${config.concurrency} at a time`;
+
+  let exitCode: ExitCode | undefined;
+  const run = async (check: () => Promise<string>): Promise<CheckResult> => {
+    try {
+      return { ok: true, detail: await check() };
+    } catch (error) {
+      exitCode ??= exitCodeFor(error);
+      return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry });
+  const where = `${config.objectKey} in bucket ${config.s3.bucket}`;
+  const checks = {
+    recovery_dir: await run(() => probeRecoveryDir(config.recoveryDir)),
+    admin_api: await run(async () => {
+      const status = await checkAdminReachable(config.publishUrl, { fetch: options.fetch, signal: options.signal, retry: config.retry });
+      return `${new URL(config.publishUrl).host} answers (HTTP ${status} to an unauthenticated HEAD)`;
+    }),
+    s3: await run(async () => {
+      const state = await checkKey(client, config.objectKey, options.signal);
+      if (state === "free") return `credentials and bucket accepted; ${where} is free`;
+      if (state === "taken") return `credentials and bucket accepted; ${where} exists: a publish would replace it${config.overwrite ? "" : " (--no-overwrite: would refuse)"}`;
+      return `cannot tell whether ${where} exists (AccessDenied: the credentials may not read it)`;
+    }),
+  };
+  const plan: Plan = {
+    object_key: config.objectKey,
+    input: { path: config.file, size: size ?? null },
+    upload_url: `${endpoint.origin}${objectPath(endpoint.pathname, config.s3.bucket, config.objectKey)}`,
+    upload_as: uploadAs,
+    register_url: config.publishUrl,
+    cdn_url: config.cdnUrl,
+    checks,
+  };
+  return { plan, exitCode };
+}
+
+export function planText(plan: Plan, output?: string): string {
+  const check = (result: CheckResult) => `${result.ok ? "ok    " : "FAILED"}  ${result.detail}`;
   const lines = [
     "dry run: nothing was uploaded or registered",
-    `  input        ${config.file === "-" ? "stdin" : `${config.file}, ${size} bytes (${formatBytes(size ?? 0)})`}`,
-    `  object key   ${config.objectKey}`,
-    `  upload to    ${uploadUrl}`,
-    `  upload as    ${upload}`,
-    `  register at  ${config.publishUrl}`,
-    `  cdn_url      ${config.cdnUrl}`,
+    `  input        ${plan.input.path === "-" ? "stdin" : `${plan.input.path}, ${plan.input.size} bytes (${formatBytes(plan.input.size ?? 0)})`}`,
+    `  object key   ${plan.object_key}`,
+    `  upload to    ${plan.upload_url}`,
+    `  upload as    ${plan.upload_as}`,
+    `  register at  ${plan.register_url}`,
+    `  cdn_url      ${plan.cdn_url}`,
   ];
-  if (output?.[0] !== undefined) lines.push(`  --output     would write ${output[0]} and ${output[0]}.json instead of uploading`);
+  if (output !== undefined) lines.push(`  --output     would write ${output} and ${output}.json instead of uploading`);
+  lines.push(
+    "checks:",
+    `  recovery dir ${check(plan.checks.recovery_dir)}`,
+    `  admin API    ${check(plan.checks.admin_api)}`,
+    `  S3           ${check(plan.checks.s3)}`,
+  );
   return lines.join("\n");
 }

@@ -3,14 +3,15 @@
 import { registerArtifact, type RegistrationPayload } from "./admin.ts";
 import type { PublishConfig } from "./config.ts";
 import { IntegrityError, NotRegisteredError, RegistrationError, S3Error, UploadError } from "./errors.ts";
-import { openEncryptedArtifact } from "./encrypted-artifact.ts";
+import { encryptSource, openSource } from "./encrypted-artifact.ts";
 import type { ProgressSink } from "./progress.ts";
 import { writeRecoveryFile } from "./recovery.ts";
 import { prepareRecoveryDir } from "./recovery-dir.ts";
 import { toHex } from "./hex.ts";
 import { S3Client, type Fetch } from "./s3/client.ts";
-import { MIB, partSizeFor } from "./s3/part-size.ts";
-import { deleteObject, headObjectSize, objectExists } from "./s3/put-object.ts";
+import { partSizeOf } from "./s3/part-size.ts";
+import { deleteObject, headObjectSize } from "./s3/put-object.ts";
+import { checkAdminReachable, checkKey } from "./preflight.ts";
 import { uploadStream } from "./s3/upload.ts";
 
 export interface PublishOptions {
@@ -41,19 +42,22 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
   const started = performance.now();
   // Before anything is read or sent: a key that cannot be kept must not be made.
   const recoveryDir = await prepareRecoveryDir(config.recoveryDir);
-  const { source, ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(
-    config.file,
-    config.compression,
-    options.progress,
-    { allowEmpty: config.allowEmpty },
-  );
-  options.onKey?.(toHex(key));
+  const source = await openSource(config.file, { allowEmpty: config.allowEmpty });
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
-  const partSize = partSizeOf(config, source.size);
-  let uploaded;
   let replaced: boolean | undefined;
   try {
-    replaced = await checkKey(client, config, options);
+    // Read-only checks before the artifact is read: a wrong admin URL or wrong S3 credentials cost seconds.
+    await checkAdminReachable(config.publishUrl, { fetch: options.fetch, signal: options.signal, retry: config.retry });
+    replaced = await keyBeforeUpload(client, config, options);
+  } catch (error) {
+    await source.stream.cancel().catch(() => {});
+    throw error;
+  }
+  const { ciphertext, key, digest, inputBytes, close } = encryptSource(source, config.compression, options.progress);
+  options.onKey?.(toHex(key));
+  const partSize = partSizeOf(config.partSize, source.size);
+  let uploaded;
+  try {
     uploaded = await uploadStream(client, config.objectKey, ciphertext, {
       partSize,
       concurrency: config.concurrency,
@@ -105,19 +109,19 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
  * What is at the key now. Replacing an object breaks its current registration (its key no longer decrypts
  * the new ciphertext), so say so; with --no-overwrite, refuse before anything is uploaded.
  */
-async function checkKey(client: S3Client, config: PublishConfig, options: PublishOptions): Promise<boolean | undefined> {
-  const exists = await objectExists(client, config.objectKey, options.signal);
+async function keyBeforeUpload(client: S3Client, config: PublishConfig, options: PublishOptions): Promise<boolean | undefined> {
+  const state = await checkKey(client, config.objectKey, options.signal);
   const where = `${config.objectKey} in bucket ${config.s3.bucket}`;
-  if (exists === true && !config.overwrite) {
+  if (state === "taken" && !config.overwrite) {
     throw new UploadError(`${where} already exists and --no-overwrite was given: nothing was uploaded`);
   }
-  if (exists === true) {
+  if (state === "taken") {
     options.warn?.(`${where} already exists: it is being replaced, and the key in its current registration will no longer decrypt it`);
   }
-  if (exists === undefined) {
+  if (state === "unknown") {
     options.warn?.(`cannot tell whether ${where} already exists (AccessDenied: the credentials may not read it); publishing anyway`);
   }
-  return exists;
+  return state === "unknown" ? undefined : state === "taken";
 }
 
 /** S3's 412 to `If-None-Match: *`: somebody else stored the key while we uploaded. */
@@ -127,14 +131,6 @@ function raceLost(error: unknown, config: PublishConfig): unknown {
     `${config.objectKey} in bucket ${config.s3.bucket} was stored by someone else during this upload and --no-overwrite was given: it was left as it is and nothing was registered`,
     { cause: error },
   );
-}
-
-/** A pipe's size is unknown: 64 MiB parts take it to about 625 GiB, and --part-size goes further. */
-export const STDIN_PART_SIZE = 64 * MIB;
-
-/** Every part but the last has this size, so it is fixed before the first part: from the file's size if known. */
-export function partSizeOf(config: { partSize: number | undefined }, inputSize: number | undefined): number {
-  return config.partSize ?? (inputSize === undefined ? STDIN_PART_SIZE : partSizeFor(inputSize));
 }
 
 /**

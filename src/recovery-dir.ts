@@ -5,10 +5,9 @@
 // is read, so a publish never uploads first and then finds it has nowhere to keep the key.
 //
 // node:fs/promises for modes, ownership and symlink checks, which no web API offers.
-import { constants } from "node:fs";
-import { access, chmod, lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import { UsageError } from "./errors.ts";
 import { fileErrorReason } from "./file-source.ts";
@@ -26,7 +25,7 @@ export async function prepareRecoveryDir(explicit: string | undefined, cwd = pro
     try {
       await mkdir(explicit, { recursive: true, mode: 0o700 });
       if (!(await lstat(explicit)).isDirectory()) throw new Error("it is not a directory");
-      await access(explicit, constants.W_OK);
+      await probeWritable(explicit);
     } catch (error) {
       throw new UsageError(`--recovery-dir ${explicit} cannot hold recovery files: ${fileErrorReason(error)}: give a writable directory`);
     }
@@ -75,4 +74,31 @@ function userId(): string {
   } catch {
     return "user"; // Deno without --allow-sys=uid
   }
+}
+
+/** What prepareRecoveryDir would use, found without creating anything (for --dry-run); throws as it would. */
+export async function probeRecoveryDir(explicit: string | undefined, cwd = process.cwd()): Promise<string> {
+  const dir = explicit ?? join(cwd, RECOVERY_DIR_NAME);
+  const stat = await lstat(dir).catch(() => undefined);
+  const target = stat === undefined ? dirname(dir) : dir;
+  try {
+    if (stat !== undefined && !stat.isDirectory()) throw new Error("it exists and is not a plain directory");
+    await probeWritable(target);
+  } catch (error) {
+    if (explicit !== undefined) {
+      throw new UsageError(`--recovery-dir ${explicit} cannot hold recovery files: ${fileErrorReason(error)}: give a writable directory`);
+    }
+    return `${dir} cannot be used (${fileErrorReason(error)}): a private folder in the temporary directory would be`;
+  }
+  return stat === undefined ? `${dir} (would be created)` : dir;
+}
+
+/**
+ * Whether files can be created in `dir`: by creating one and removing it. (Root passes any permission check,
+ * and node:fs access needs an extra permission in Deno.)
+ */
+async function probeWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.publish-artifact-probe-${process.pid}`);
+  await writeFile(probe, "", { flag: "wx", mode: 0o600 });
+  await rm(probe, { force: true });
 }

@@ -24,6 +24,14 @@ export function partSizeFor(inputSize: number): number {
   return Math.max(DEFAULT_MIN_PART_SIZE, Math.ceil(needed / MIB) * MIB);
 }
 
+/** A pipe's size is unknown: 64 MiB parts take it to about 625 GiB, and --part-size goes further. */
+export const STDIN_PART_SIZE = 64 * MIB;
+
+/** Every part but the last has this size, so it is fixed before the first part: --part-size, else from the size. */
+export function partSizeOf(chosen: number | undefined, inputSize: number | undefined): number {
+  return chosen ?? (inputSize === undefined ? STDIN_PART_SIZE : partSizeFor(inputSize));
+}
+
 const UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, kib: 1024, m: MIB, mib: MIB, g: 1024 * MIB, gib: 1024 * MIB };
 
 /** "8388608", "64MiB", "64M", "1GiB" → bytes; undefined when the text is not such a size. */

@@ -156,32 +156,56 @@ describe("--output and --dry-run", () => {
     });
   }
 
-  test("--dry-run validates, shows the plan and sends nothing", async () => {
-    let requests = 0;
-    const counting = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (requests++, new Response("", { status: 500 })) });
-    try {
-      const url = `http://127.0.0.1:${counting.port}`;
-      const run = await runCli("bun", ["--file", file, ...NAMES, "--dry-run"], { ...env(), S3_ENDPOINT: url, ADMIN_API_URL: url }, work);
-      expect(run.code).toBe(0);
-      expect(run.stdout).toBe(
-        [
-          "dry run: nothing was uploaded or registered",
-          `  input        ${file}, ${7 * 1024 * 1024} bytes (7.0 MiB)`,
-          `  object key   ${KEY}`,
-          `  upload to    ${url}/${s3.S3_BUCKET}/${KEY}`,
-          "  upload as    one PutObject request",
-          `  register at  ${url}/internal/resources/publish`,
-          `  cdn_url      ${url}/${s3.S3_BUCKET}/${KEY}`,
-          "",
-        ].join("\n"),
-      );
-      expect(requests).toBe(0);
-      const missing = await runCli("bun", ["--file", join(work, "nope"), ...NAMES, "--dry-run"], { ...env(), S3_ENDPOINT: url }, work);
-      expect(missing.code).toBe(3);
-      expect(requests).toBe(0);
-    } finally {
-      await counting.stop(true);
-    }
+  test("--dry-run validates, shows the plan, runs the read-only checks and writes nothing", async () => {
+    const checksBefore = admin.checks;
+    const postsBefore = admin.requests;
+    const run = await runCli("binary-x64", ["--file", file, ...NAMES, "--dry-run"], env(), work);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const adminHost = new URL(admin.url).host;
+    expect(run.stdout).toBe(
+      [
+        "dry run: nothing was uploaded or registered",
+        `  input        ${file}, ${7 * 1024 * 1024} bytes (7.0 MiB)`,
+        `  object key   ${KEY}`,
+        `  upload to    ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`,
+        "  upload as    one PutObject request",
+        `  register at  ${admin.url}/internal/resources/publish`,
+        `  cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`,
+        "checks:",
+        `  recovery dir ok      ${join(work, ".publish-artifact")} (would be created)`,
+        `  admin API    ok      ${adminHost} answers (HTTP 405 to an unauthenticated HEAD)`,
+        `  S3           ok      credentials and bucket accepted; ${KEY} in bucket ${s3.S3_BUCKET} is free`,
+        "",
+      ].join("\n"),
+    );
+    expect(admin.checks).toBe(checksBefore + 1);
+    expect(admin.requests).toBe(postsBefore);
+    expect(listObjects(s3)).toEqual([]);
+    expect(existsSync(join(work, ".publish-artifact"))).toBe(false);
+
+    // A dead admin port and a wrong secret: both reported, exit 4, still nothing written; --json for machines.
+    const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    const deadUrl = `http://127.0.0.1:${closed.port}`;
+    await closed.stop(true);
+    const broken = await runCli("bun", ["--file", file, ...NAMES, "--dry-run", "--json"], env({ ADMIN_API_URL: deadUrl, S3_SECRET_KEY: "wrong-secret-123" }), work);
+    expect(broken.code).toBe(4);
+    const plan = JSON.parse(broken.stdout);
+    expect(plan.checks.recovery_dir.ok).toBe(true);
+    expect(plan.checks.admin_api).toEqual({
+      ok: false,
+      detail: `the admin API at ${new URL(deadUrl).host} does not answer (connection refused): nothing was uploaded; check ADMIN_API_URL`,
+    });
+    expect(plan.checks.s3.ok).toBe(false);
+    expect(plan.checks.s3.detail).toMatch(/^S3 GetObject failed: HTTP 403 SignatureDoesNotMatch: .*: check S3_SECRET_KEY \(and S3_REGION\)$/);
+    expect(broken.stderr).toBe("publish-artifact: error: dry run: a check failed (see its FAILED line): a publish would fail the same way\n");
+    expect(broken.stdout + broken.stderr).not.toContain("wrong-secret-123");
+    expect(listObjects(s3)).toEqual([]);
+
+    const missing = await runCli("bun", ["--file", join(work, "nope"), ...NAMES, "--dry-run"], env(), work);
+    expect(missing.code).toBe(3);
+    // A missing file is found before any check goes out.
+    expect(admin.checks).toBe(checksBefore + 1);
   });
 });
 

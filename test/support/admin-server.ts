@@ -12,8 +12,10 @@ export interface AdminServer {
   token: string;
   /** Every request the server accepted. */
   registrations: RegistrationRecord[];
-  /** Every request that reached the server, accepted or not. */
+  /** Every registration attempt (any request but a HEAD) that reached the server, accepted or not. */
   requests: number;
+  /** The HEAD requests of the reachability check a publish makes before its upload. */
+  checks: number;
   /** Answer the next requests with this status and body instead of validating them. */
   failNext(count: number, status: number, body: string): void;
   stop(): Promise<void>;
@@ -48,10 +50,16 @@ export function startAdminServer(options: { token?: string; path?: string } = {}
   const registrations: RegistrationRecord[] = [];
   const failures: { status: number; body: string }[] = [];
   let requests = 0;
+  let checks = 0;
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     async fetch(request) {
+      // The reachability check: an answer, as from a real API that only takes POST here.
+      if (request.method === "HEAD") {
+        checks += 1;
+        return new Response(null, { status: 405 });
+      }
       requests += 1;
       const url = new URL(request.url);
       const failure = failures.shift();
@@ -79,6 +87,9 @@ export function startAdminServer(options: { token?: string; path?: string } = {}
     registrations,
     get requests() {
       return requests;
+    },
+    get checks() {
+      return checks;
     },
     failNext(count, status, body) {
       for (let i = 0; i < count; i++) failures.push({ status, body });

@@ -1,0 +1,52 @@
+// The read-only checks a publish makes before it reads the artifact, and that --dry-run reports: a wrong admin
+// URL, wrong S3 credentials or a missing bucket must cost seconds, not the whole upload first.
+import { RegistrationError, UploadError } from "./errors.ts";
+import { DEFAULT_RETRY_POLICY, attemptFailure, withRetry, type RetryPolicy } from "./retry.ts";
+import type { Fetch, S3Client } from "./s3/client.ts";
+import { objectExists } from "./s3/put-object.ts";
+
+/**
+ * The admin API answers at all: an unauthenticated HEAD to the publish URL, where any HTTP status counts (a
+ * 405 or 401 is an answer). No token is sent. Throws an UploadError naming host and cause when nothing answers.
+ */
+export async function checkAdminReachable(
+  publishUrl: string,
+  options: { fetch?: Fetch; signal?: AbortSignal; retry?: RetryPolicy } = {},
+): Promise<number> {
+  const host = new URL(publishUrl).host;
+  try {
+    return await withRetry(
+      async (signal) => {
+        try {
+          const response = await (options.fetch ?? fetch)(publishUrl, { method: "HEAD", redirect: "manual", signal });
+          await response.body?.cancel();
+          return response.status;
+        } catch (error) {
+          const failure = attemptFailure(error, signal);
+          const noAnswer = { host, cause: failure.cause, permanent: failure.kind === "tls", timedOut: failure.timedOut };
+          throw new RegistrationError(0, failure.cause, { cause: error, noAnswer });
+        }
+      },
+      {
+        // A host that never answered gets the few attempts of a silent server; an untrusted certificate none.
+        policy: { ...(options.retry ?? DEFAULT_RETRY_POLICY), attempts: (options.retry ?? DEFAULT_RETRY_POLICY).silentAttempts },
+        isRetryable: (error) => error instanceof RegistrationError && !error.noAnswer?.permanent,
+        quiet: () => true,
+        signal: options.signal,
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof RegistrationError) || error.noAnswer === undefined) throw error;
+    throw new UploadError(`the admin API at ${host} does not answer (${error.noAnswer.cause}): nothing was uploaded; check ADMIN_API_URL`, {
+      cause: error,
+    });
+  }
+}
+
+export type KeyState = "free" | "taken" | "unknown";
+
+/** S3 takes the credentials, the bucket exists, and what is at the key: one signed read (s3/put-object.ts). */
+export async function checkKey(client: S3Client, key: string, signal?: AbortSignal): Promise<KeyState> {
+  const exists = await objectExists(client, key, signal);
+  return exists === undefined ? "unknown" : exists ? "taken" : "free";
+}

@@ -1,0 +1,172 @@
+// Broken endpoints fail fast, with default settings, in one line that names host:port and what to do; and they
+// are found before the artifact is read, so nothing is uploaded first. Real servers on this machine: a closed
+// port, an unresolvable name, a TLS server with a certificate nobody trusts, a server that never answers, and
+// the real S3 server given wrong credentials.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
+import { createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import type { AdminServer } from "../support/admin-server.ts";
+import { recoveryFiles, useE2e } from "../support/e2e.ts";
+import { runCli, type CliRun } from "../support/run-cli.ts";
+import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
+import { pseudoRandomBytes } from "../support/streams.ts";
+
+const e2e = useE2e();
+let s3: S3Env;
+let admin: AdminServer;
+let work: string;
+let file: string;
+const NAMES = ["--resource-name", "ff", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+
+let tlsServer: TlsServer;
+let tlsHandshakes = 0;
+let silent: Server;
+const silentSockets = new Set<Socket>();
+
+beforeAll(async () => {
+  ({ s3, admin, work } = e2e);
+  file = join(work, "artifact.bin");
+  writeFileSync(file, pseudoRandomBytes(12 * 1024 * 1024, 21));
+  const made = spawnSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+    "-keyout", join(work, "key.pem"), "-out", join(work, "cert.pem"),
+  ]);
+  if (made.status !== 0) throw new Error(made.stderr.toString());
+  tlsServer = createTlsServer({ key: readFileSync(join(work, "key.pem")), cert: readFileSync(join(work, "cert.pem")) }, (socket) => socket.end());
+  tlsServer.on("connection", () => (tlsHandshakes += 1));
+  tlsServer.on("tlsClientError", () => {});
+  await new Promise<void>((resolve) => tlsServer.listen(0, "127.0.0.1", resolve));
+  silent = createServer((socket) => {
+    silentSockets.add(socket);
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+});
+afterAll(async () => {
+  for (const socket of silentSockets) socket.destroy();
+  await Promise.all([new Promise((resolve) => tlsServer.close(resolve)), new Promise((resolve) => silent.close(resolve))]);
+});
+
+const portOf = (server: Server | TlsServer) => (server.address() as { port: number }).port;
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = portOf(server);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function timed(run: Promise<CliRun>): Promise<CliRun & { seconds: number }> {
+  const started = performance.now();
+  const result = await run;
+  return { ...result, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Nothing was uploaded, nothing registered, nothing saved: the failure came before the upload. */
+function nothingHappened(): void {
+  expect(listObjects(s3)).toEqual([]);
+  expect(openMultipartUploads(s3)).toEqual([]);
+  expect(admin.registrations).toEqual([]);
+  expect(recoveryFiles(work)).toEqual([]);
+}
+
+describe("a dead endpoint fails in seconds, in one line", () => {
+  test("S3 connection refused: exit 4 within 10 s, one line naming host:port", async () => {
+    const port = await closedPort();
+    const run = await timed(runCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `http://127.0.0.1:${port}` }), work));
+    expect(run.stderr).toBe(`publish-artifact: error: S3 GetObject failed: no response from 127.0.0.1:${port}: connection refused\n`);
+    expect(run.code).toBe(4);
+    expect(run.seconds).toBeLessThan(10);
+    nothingHappened();
+  });
+
+  test("S3 host that does not resolve: exit 4 within 10 s, one line, no path or query", async () => {
+    const run = await timed(runCli("bun", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: "https://s3.does-not-exist.invalid/prefix" }), work));
+    expect(run.stderr).toBe("publish-artifact: error: S3 GetObject failed: no response from s3.does-not-exist.invalid: the host name does not resolve\n");
+    expect(run.code).toBe(4);
+    expect(run.seconds).toBeLessThan(10);
+  });
+
+  for (const runtime of ["binary-x64", "deno"] as const) {
+    test(`${runtime}: an untrusted TLS certificate is tried once, and the error says how to give a private CA`, async () => {
+      const before = tlsHandshakes;
+      const host = `127.0.0.1:${portOf(tlsServer)}`;
+      const run = await timed(runCli(runtime, ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `https://${host}` }), work));
+      expect(run.stderr).toStartWith(`publish-artifact: error: S3 GetObject failed: no response from ${host}: TLS certificate not trusted (`);
+      expect(run.stderr).toEndWith(
+        "): if the server's certificate comes from a private CA, give that CA's PEM file with SSL_CERT_FILE or NODE_EXTRA_CA_CERTS (under Deno: DENO_CERT=FILE)\n",
+      );
+      expect(run.stderr.split("\n").length).toBe(2);
+      expect(run.code).toBe(4);
+      expect(tlsHandshakes - before).toBe(1);
+      expect(run.seconds).toBeLessThan(10);
+    });
+  }
+
+  test("an admin API that does not answer is found before the upload: exit 4, nothing uploaded, no token sent", async () => {
+    const port = await closedPort();
+    const run = await timed(runCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${port}` }), work));
+    expect(run.stderr).toBe(
+      `publish-artifact: error: the admin API at 127.0.0.1:${port} does not answer (connection refused): nothing was uploaded; check ADMIN_API_URL\n`,
+    );
+    expect(run.code).toBe(4);
+    expect(run.seconds).toBeLessThan(10);
+    nothingHappened();
+  });
+
+  test("the reachability check sends no token", async () => {
+    let authorization: string | null = "not seen";
+    const probe = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request) => {
+        if (request.method === "HEAD") authorization = request.headers.get("authorization");
+        return new Response(null, { status: 503 });
+      },
+    });
+    try {
+      await runCli("bun", ["--file", file, ...NAMES, "--dry-run"], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${probe.port}` }), work);
+      expect(authorization).toBeNull();
+    } finally {
+      await probe.stop(true);
+    }
+  });
+
+  test("a server that accepts connections and never answers fails within 90 s with default settings", async () => {
+    const host = `127.0.0.1:${portOf(silent)}`;
+    const run = await timed(runCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `http://${host}` }), work));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^publish-artifact: S3 GetObject failed: no response from ${host.replace(/\./g, "\\.")}: no answer within 30 s; retrying in \\d\\.\\d s \\(attempt 2 of 5\\)\\n` +
+          `publish-artifact: error: S3 GetObject failed: no response from ${host.replace(/\./g, "\\.")}: no answer within 30 s\\n$`,
+      ),
+    );
+    expect(run.code).toBe(4);
+    expect(run.seconds).toBeLessThan(90);
+    nothingHappened();
+  }, 120_000);
+});
+
+describe("S3 refusals say what to check, before anything is uploaded", () => {
+  const cases: { name: string; env: Record<string, string>; expected: RegExp }[] = [
+    { name: "a wrong secret", env: { S3_SECRET_KEY: "wrong-secret-123456" }, expected: /HTTP 403 SignatureDoesNotMatch: .*: check S3_SECRET_KEY \(and S3_REGION\)$/ },
+    { name: "a wrong access key", env: { S3_ACCESS_KEY: "AKIDOESNOTEXIST" }, expected: /HTTP 403 InvalidAccessKeyId: .*: check S3_ACCESS_KEY$/ },
+    { name: "a missing bucket", env: { S3_BUCKET: "no-such-bucket" }, expected: /HTTP 404 NoSuchBucket: .*: the bucket no-such-bucket does not exist: check S3_BUCKET$/ },
+  ];
+  for (const { name, env, expected } of cases) {
+    test(`${name}: exit 4, one line`, async () => {
+      const run = await runCli("binary-x64", ["--file", file, ...NAMES], e2e.env(env), work);
+      const lines = run.stderr.trim().split("\n");
+      expect(lines.length).toBe(1);
+      expect(lines[0]).toMatch(/^publish-artifact: error: S3 GetObject failed: /);
+      expect(lines[0]).toMatch(expected);
+      expect(run.code).toBe(4);
+      expect(run.stderr).not.toContain("wrong-secret-123456");
+      nothingHappened();
+    });
+  }
+});
