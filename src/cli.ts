@@ -271,6 +271,13 @@ function reportError(error: unknown, io: CliIo, signal?: AbortSignal): number {
   return signalName ? (SIGNAL_EXIT[signalName] ?? ExitCode.interruptedSigint) : exitCodeFor(error);
 }
 
+/**
+ * How long an interrupted run may take to clean up (abort its multipart upload, save a registration) before it
+ * exits anyway: CI cancels a step by a signal and expects it gone at once; against a healthy server the
+ * clean-up takes milliseconds.
+ */
+const INTERRUPT_DEADLINE_MS = 1000;
+
 if (import.meta.main) {
   const controller = new AbortController();
   for (const name of ["SIGINT", "SIGTERM"] as const) {
@@ -278,6 +285,10 @@ if (import.meta.main) {
       // A second signal means "now": the first is already cleaning up.
       if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
       controller.abort(name);
+      setTimeout(() => {
+        process.stderr.write(`publish-artifact: error: interrupted by ${name}: stopped before the clean-up finished; a multipart upload may be left open\n`);
+        process.exit(SIGNAL_EXIT[name]);
+      }, INTERRUPT_DEADLINE_MS).unref();
     });
   }
   const code = await runCli(
@@ -293,6 +304,8 @@ if (import.meta.main) {
     controller.signal,
   );
   // Not process.exit(): it drops output a pipe has not taken yet (decrypt to stdout). Nothing is left to keep
-  // the process alive, so it ends once the output is written.
+  // the process alive, so it ends once the output is written; but an interrupted run may still have a read of
+  // stdin pending, which would keep it alive: it ends once its last line is out.
   process.exitCode = code;
+  if (controller.signal.aborted) process.stderr.write("", () => process.exit(code));
 }

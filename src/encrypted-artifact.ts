@@ -1,5 +1,6 @@
 // The artifact as a stream of what gets published: file (or stdin) → gzip → AES-256-CBC (IV first) → counted
 // and hashed. Shared by the upload and by --output.
+import { abortable } from "./abortable-stream.ts";
 import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
 import { byteCounter } from "./byte-counter.ts";
 import { DigestStream } from "./digest.ts";
@@ -31,9 +32,13 @@ export async function openEncryptedArtifact(
   return encryptSource(await openSource(path, options), compression, progress);
 }
 
-/** The file (checked: it exists and is a regular file) or stdin, not yet read: reading starts when piped. */
-export async function openSource(path: string, options: { allowEmpty?: boolean } = {}): Promise<ArtifactSource> {
-  return path === "-" ? openStdin(options) : await openArtifact(path);
+/**
+ * The file (checked: it exists and is a regular file) or stdin, not yet read: reading starts when piped. A read
+ * still waiting when `signal` aborts fails at once (see abortable-stream.ts).
+ */
+export async function openSource(path: string, options: { allowEmpty?: boolean; signal?: AbortSignal } = {}): Promise<ArtifactSource> {
+  const source = path === "-" ? openStdin(options) : await openArtifact(path);
+  return { ...source, stream: abortable(source.stream, options.signal) };
 }
 
 /** The source piped through gzip and AES-256-CBC under a fresh key; reading starts here. */

@@ -42,7 +42,7 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
   const started = performance.now();
   // Before anything is read or sent: a key that cannot be kept must not be made.
   const recoveryDir = await prepareRecoveryDir(config.recoveryDir);
-  const source = await openSource(config.file, { allowEmpty: config.allowEmpty });
+  const source = await openSource(config.file, { allowEmpty: config.allowEmpty, signal: options.signal });
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   let replaced: boolean | undefined;
   try {
