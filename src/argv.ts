@@ -26,7 +26,8 @@ export function markFlagValues(argv: readonly string[], valueFlags: ReadonlySet<
     }
     out.push(arg);
     const next = argv[i + 1];
-    if (arg.startsWith("--") && valueFlags.has(arg.slice(2)) && next !== undefined && (next === "-" || !next.startsWith("-"))) {
+    // The next word is the value unless it is another long flag: `--version -1` gives "-1".
+    if (arg.startsWith("--") && valueFlags.has(arg.slice(2)) && next !== undefined && !/^--./.test(next) && next !== "-h") {
       out.push(MARK + next);
       i++;
     }

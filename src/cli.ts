@@ -51,18 +51,46 @@ const PUBLISH_FLAGS = [
   "workers",
   "level",
 ];
-const COMMANDS: { name: string; description: string; valueFlags: string[]; booleanFlags: string[]; run: Command }[] = [
+/** Validate a command's flags and environment only: throws the UsageError its run would. */
+type Validate = (options: Options, env: Env, args: unknown[]) => Promise<unknown>;
+
+const COMMANDS: { name: string; description: string; valueFlags: string[]; booleanFlags: string[]; run: Command; validate?: Validate }[] = [
   { name: "version", description: "Print the program's version", valueFlags: [], booleanFlags: [], run: runVersion },
-  { name: "register", description: "Send a saved registration", valueFlags: ["from", "retries", "timeout"], booleanFlags: ["allow-http"], run: runRegister },
-  { name: "decrypt <in> <out>", description: "Decrypt a published object", valueFlags: ["key", "key-file", "sha256"], booleanFlags: [], run: runDecrypt },
+  {
+    name: "register",
+    description: "Send a saved registration",
+    valueFlags: ["from", "retries", "timeout"],
+    booleanFlags: ["allow-http"],
+    run: runRegister,
+    validate: async (options, env) => (await import("./config.ts")).loadRegisterConfig(options, env),
+  },
+  {
+    name: "decrypt <in> <out>",
+    description: "Decrypt a published object",
+    valueFlags: ["key", "key-file", "sha256"],
+    booleanFlags: [],
+    run: runDecrypt,
+    validate: async (options, env, args) => (await import("./config.ts")).loadDecryptConfig(args[0], args[1], options, env),
+  },
   {
     name: "verify",
     description: "Download a published object and compare it with --file",
     valueFlags: ["file", "resource-name", "dev-stage", "architecture", "version", "key", "key-file", "sha256", "from", "retries", "timeout"],
     booleanFlags: ["quiet"],
     run: runVerify,
+    validate: async (options, env) => (await import("./config.ts")).loadVerifyConfig(options, env),
   },
-  { name: "", description: "Publish an artifact", valueFlags: PUBLISH_FLAGS, booleanFlags: ["json", "quiet", "dry-run", "allow-http", "no-overwrite", "allow-empty"], run: runPublish },
+  {
+    name: "",
+    description: "Publish an artifact",
+    valueFlags: PUBLISH_FLAGS,
+    booleanFlags: ["json", "quiet", "dry-run", "allow-http", "no-overwrite", "allow-empty"],
+    run: runPublish,
+    validate: async (options, env) => {
+      const config = await import("./config.ts");
+      return options.output !== undefined && !options.dryRun ? config.loadOutputConfig(options, env) : config.loadPublishConfig(options, env);
+    },
+  },
 ];
 const VALUE_FLAGS = new Set(COMMANDS.flatMap((command) => command.valueFlags));
 const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCode.interruptedSigterm } as const;
@@ -86,16 +114,26 @@ export async function runCli(argv: readonly string[], env: Env, rawIo: CliIo, si
     const cacCommand = cli.command(command.name, command.description);
     for (const flag of command.valueFlags) cacCommand.option(`--${flag} <value>`, "", { type: [unmark] });
     for (const flag of command.booleanFlags) cacCommand.option(`--${flag}`, "");
+    // Unknown flags are reported with every other problem (below), not alone by cac.
+    cacCommand.allowUnknownOptions();
     cacCommand.action((...args: unknown[]) => {
       const options = args.pop() as Options;
-      action = () => command.run({ options, env, io, signal, args: args.map(unmark), secrets });
+      const unknown = unknownFlags(marked, command);
+      action = unknown.length === 0
+        ? () => command.run({ options, env, io, signal, args: args.map(unmark), secrets })
+        : () => refuseUnknown(unknown, () => command.validate?.(options, env, args.map(unmark)));
     });
   }
+  const marked = markFlagValues(argv, VALUE_FLAGS);
   try {
-    cli.parse(["", "", ...markFlagValues(argv, VALUE_FLAGS)], { run: false });
+    cli.parse(["", "", ...marked], { run: false });
     await cli.runMatchedCommand();
   } catch (error) {
-    return reportError(isCacError(error) ? usageErrorFrom(error) : error, io);
+    if (!isCacError(error)) return reportError(error, io);
+    // cac stopped at a missing argument: the unknown flags that may have taken it are reported beside it.
+    const command = COMMANDS.find((c) => c.name !== "" && c.name.split(" ")[0] === argv[0]) ?? (COMMANDS.at(-1) as (typeof COMMANDS)[number]);
+    const unknown = unknownFlags(marked, command).map((flag) => `unknown flag ${flag}: see publish-artifact --help for the flags`);
+    return reportError(new UsageError([...usageErrorFrom(error).problems, ...unknown]), io);
   }
   if (!action) return reportError(new UsageError(`unknown command "${argv[0]}": see publish-artifact --help`), io);
   try {
@@ -237,6 +275,28 @@ function notice(io: CliIo, quiet: boolean, progress?: Progress): (line: string) 
   };
 }
 
+/** The flags typed that `command` does not know (values are marked, so a value such as "-1" is not one). */
+function unknownFlags(marked: readonly string[], command: { valueFlags: string[]; booleanFlags: string[] }): string[] {
+  const known = new Set([...command.valueFlags, ...command.booleanFlags, "help"]);
+  const end = marked.indexOf("--");
+  return (end < 0 ? marked : marked.slice(0, end))
+    .filter((arg) => arg.startsWith("-") && arg !== "-" && arg !== "-h")
+    .map((arg) => arg.split("=")[0] as string)
+    .filter((flag) => !flag.startsWith("--") || !known.has(flag.slice(2)));
+}
+
+/** Every problem at once: the command's own validation, then each unknown flag. */
+async function refuseUnknown(unknown: readonly string[], validate: () => Promise<unknown> | undefined): Promise<never> {
+  let problems: readonly string[] = [];
+  try {
+    await validate();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems = error.problems;
+  }
+  throw new UsageError([...problems, ...unknown.map((flag) => `unknown flag ${flag}: see publish-artifact --help for the flags`)]);
+}
+
 /** cac throws its CACError for bad command lines but does not export the class. */
 function isCacError(error: unknown): error is Error {
   return error instanceof Error && error.name === "CACError";
@@ -252,7 +312,7 @@ function usageErrorFrom(error: Error): UsageError {
     return new UsageError(`unexpected argument ${args}: every value belongs to a flag, e.g. --file PATH`);
   }
   if (/missing required args for command `decrypt/.test(error.message)) {
-    return new UsageError('decrypt needs IN and OUT: publish-artifact decrypt --key HEX IN OUT ("-" for stdin or stdout)');
+    return new UsageError('decrypt needs IN and OUT: publish-artifact decrypt --key-file PATH IN OUT ("-" for stdin or stdout)');
   }
   return new UsageError(`${error.message.replace(/`/g, "")}: see publish-artifact --help`);
 }

@@ -9,19 +9,19 @@ import { isCleartextRemoteUrl } from "./urls.ts";
 export type RawFlags = Record<string, unknown>;
 export type Env = Record<string, string | undefined>;
 
-/** One flag's value: typed exactly once, and with a value. */
-export function flagValue(flag: string, example: string) {
+/** One flag's value: typed exactly once, and with a value. `note` follows the message of a missing value. */
+export function flagValue(flag: string, example: string, note = "") {
   return v.pipe(
-    v.array(v.string(`${flag} needs a value, e.g. ${flag} ${example}`), `${flag} is required, e.g. ${flag} ${example}`),
+    v.array(v.string(`${flag} needs a value, e.g. ${flag} ${example}${note}`), `${flag} is required, e.g. ${flag} ${example}`),
     v.check((values) => values.length === 1, `${flag} was given more than once: give it once`),
     v.transform((values) => values[0] as string),
   );
 }
 
 /** A part of the object key: it must not change the key's shape. */
-export function keyPart(flag: string, example: string) {
+export function keyPart(flag: string, example: string, note = "") {
   return v.pipe(
-    flagValue(flag, example),
+    flagValue(flag, example, note),
     v.nonEmpty(`${flag} is empty: give a non-empty value, e.g. ${flag} ${example}`),
     v.check((s) => s === s.trim(), `${flag} has leading or trailing spaces: remove them`),
     v.check((s) => !/[/\\]/.test(s), `${flag} contains "/" or "\\", which would change the object key's path: remove it`),

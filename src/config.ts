@@ -84,7 +84,8 @@ const FlagsSchema = v.object({
   resourceName: keyPart("--resource-name", "my_model"),
   devStage: keyPart("--dev-stage", "dev"),
   architecture: keyPart("--architecture", "arm64"),
-  version: keyPart("--version", "2026-04-15"),
+  // `--version` alone is how many programs print their own version: say where ours is.
+  version: keyPart("--version", "2026-04-15", " (the artifact's version; the program's own version is: publish-artifact version)"),
   json: v.optional(v.boolean("--json takes no value"), false),
   partSize: optionalFlag(
     "--part-size",
@@ -269,7 +270,8 @@ function keyWarnings(source: KeySource | undefined): string[] {
 /** `verify`: the publish's own flags and S3 variables, and what to check against. */
 export interface VerifyConfig {
   file: string;
-  objectKey: string;
+  /** From the names; undefined with --from and no names, when the file names the object. */
+  objectKey: string | undefined;
   s3: S3Config;
   retry: RetryPolicy;
   /** A recovery or metadata file (key and hash), or a key with --sha256 (a --key-file of metadata may give it). */
@@ -280,25 +282,31 @@ export interface VerifyConfig {
 
 export const VERIFY_NEEDS_SHA256 = "verify needs --sha256 HEX with the key (or --from FILE, which holds both)";
 
-const VerifyFlagsSchema = v.pipe(
-  v.object({
-    file: v.pipe(flagValue("--file", "./model.trt"), v.nonEmpty("--file is empty: give the path of the artifact")),
-    resourceName: FlagsSchema.entries.resourceName,
-    devStage: FlagsSchema.entries.devStage,
-    architecture: FlagsSchema.entries.architecture,
-    version: FlagsSchema.entries.version,
-    ...KeyFlags,
-    sha256: v.optional(hexFlag("--sha256", "the SHA-256 of the uploaded object")),
-    from: v.optional(v.pipe(flagValue("--from", "./publish-artifact-recovery-....json"), v.nonEmpty("--from is empty: give a file"))),
-    quiet: FlagsSchema.entries.quiet,
-    ...retryFlags(),
-  }),
-  v.check((f) => f.key === undefined || f.keyFile === undefined, ONE_KEY),
-  v.check(
-    (f) => f.from === undefined || (f.key === undefined && f.keyFile === undefined && f.sha256 === undefined),
-    "verify takes --from FILE (which holds the key and the hash) or a key with --sha256, not both",
-  ),
-);
+const verifyFlagsSchema = (namesRequired: boolean) =>
+  v.pipe(
+    v.object({
+      file: v.pipe(flagValue("--file", "./model.trt"), v.nonEmpty("--file is empty: give the path of the artifact")),
+      // With --from, the file names the object: the names may be left out.
+      resourceName: namesRequired ? FlagsSchema.entries.resourceName : v.optional(FlagsSchema.entries.resourceName),
+      devStage: namesRequired ? FlagsSchema.entries.devStage : v.optional(FlagsSchema.entries.devStage),
+      architecture: namesRequired ? FlagsSchema.entries.architecture : v.optional(FlagsSchema.entries.architecture),
+      version: namesRequired ? FlagsSchema.entries.version : v.optional(FlagsSchema.entries.version),
+      ...KeyFlags,
+      sha256: v.optional(hexFlag("--sha256", "the SHA-256 of the uploaded object")),
+      from: v.optional(v.pipe(flagValue("--from", "./publish-artifact-recovery-....json"), v.nonEmpty("--from is empty: give a file"))),
+      quiet: FlagsSchema.entries.quiet,
+      ...retryFlags(),
+    }),
+    v.check((f) => f.key === undefined || f.keyFile === undefined, ONE_KEY),
+    v.check(
+      (f) => f.from === undefined || (f.key === undefined && f.keyFile === undefined && f.sha256 === undefined),
+      "verify takes --from FILE (which holds the key and the hash) or a key with --sha256, not both",
+    ),
+    v.check(
+      (f) => [f.resourceName, f.devStage, f.architecture, f.version].filter((name) => name === undefined).length % 4 === 0,
+      "with --from, give all four of --resource-name, --dev-stage, --architecture and --version, or none (the file names the object)",
+    ),
+  );
 
 const S3EnvSchema = v.pick(EnvSchema, [
   "S3_ENDPOINT",
@@ -312,12 +320,14 @@ const S3EnvSchema = v.pick(EnvSchema, [
 const VerifyEnvSchema = v.object({ ...S3EnvSchema.entries, ...KeyEnv });
 
 export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
-  const [f, e] = parseFlagsAndEnv(VerifyFlagsSchema, flags, VerifyEnvSchema, env, verifyKeyProblems(flags, env));
+  const [f, e] = parseFlagsAndEnv(verifyFlagsSchema(flags.from === undefined), flags, VerifyEnvSchema, env, verifyKeyProblems(flags, env));
   const s3 = s3ConfigOf(e);
   const key = f.from === undefined ? keySourceOf(f, e) : undefined;
+  const { resourceName, devStage, architecture, version } = f;
+  const named = resourceName !== undefined && devStage !== undefined && architecture !== undefined && version !== undefined;
   return {
     file: f.file,
-    objectKey: objectKeyFor(namesOf(f)),
+    objectKey: named ? objectKeyFor({ resourceName, devStage, architecture, version }) : undefined,
     s3,
     retry: retryPolicy(f.retries ?? e.PUBLISH_ARTIFACT_RETRIES, f.timeout ?? e.PUBLISH_ARTIFACT_TIMEOUT),
     expected: f.from !== undefined ? { from: f.from } : { key: key as KeySource, sha256: f.sha256 },

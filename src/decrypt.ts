@@ -52,7 +52,7 @@ export async function decryptFile(config: DecryptConfig, onKey?: (hex: string) =
   onKey?.(resolved.key);
   // A metadata or recovery file given as --key-file also knows the hash: check it unless --sha256 says otherwise.
   const sha256 = config.sha256 ?? resolved.sha256;
-  const input = config.input === "-" ? (Readable.toWeb(process.stdin) as unknown as ReadableStream<Uint8Array>) : (await openArtifact(config.input)).stream;
+  const input = config.input === "-" ? (Readable.toWeb(process.stdin) as unknown as ReadableStream<Uint8Array>) : (await openArtifact(config.input, { label: `IN ${config.input}` })).stream;
   const { plain, digest } = decryptingPipeline(input, resolved.key);
   let plainBytes = 0;
   const counted = plain.pipeThrough(byteCounter((bytes) => (plainBytes += bytes)));

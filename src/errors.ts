@@ -15,6 +15,8 @@ export const ExitCode = {
   notRegistered: 5,
   /** decrypt or verify: the data is not what it should be (hash, key or content). */
   mismatch: 6,
+  /** verify: there is no object at the key. */
+  notFound: 7,
   interruptedSigint: 130,
   interruptedSigterm: 143,
 } as const;
@@ -110,6 +112,11 @@ export class RegistrationError extends PublishArtifactError {
 /** decrypt or verify found data that is not what it should be. */
 export class VerificationError extends PublishArtifactError {
   readonly exitCode = ExitCode.mismatch;
+}
+
+/** verify found no object at the key. */
+export class ObjectNotFoundError extends PublishArtifactError {
+  readonly exitCode = ExitCode.notFound;
 }
 
 /**

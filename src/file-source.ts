@@ -26,26 +26,35 @@ export function fileErrorReason(error: unknown): string {
   return (error as Error | undefined)?.message ?? String(error);
 }
 
-function openFailure(path: string, error: unknown): InputFileError {
-  return new InputFileError(`cannot read --file ${path}: ${fileErrorReason(error)}`, path, { cause: error });
+function openFailure(label: string, path: string, error: unknown): InputFileError {
+  return new InputFileError(`cannot read ${label}: ${fileErrorReason(error)}`, path, { cause: error });
 }
 
-export async function openArtifact(path: string, chunkSize = FILE_CHUNK_SIZE): Promise<ArtifactSource & { size: number }> {
+/**
+ * The file at `path` as a stream. `label` names it in errors as its command does: `--file model.trt` for a
+ * publish, `IN downloaded.enc` for decrypt.
+ */
+export async function openArtifact(
+  path: string,
+  options: { chunkSize?: number; label?: string } = {},
+): Promise<ArtifactSource & { size: number }> {
+  const chunkSize = options.chunkSize ?? FILE_CHUNK_SIZE;
+  const label = options.label ?? `--file ${path}`;
   let handle: FileHandle;
   try {
     handle = await open(path, "r");
   } catch (error) {
-    throw openFailure(path, error);
+    throw openFailure(label, path, error);
   }
   let size: number;
   try {
     const stat = await handle.stat();
-    if (stat.isDirectory()) throw new InputFileError(`cannot read --file ${path}: it is a directory, not a file`, path);
-    if (!stat.isFile()) throw new InputFileError(`cannot read --file ${path}: it is not a regular file`, path);
+    if (stat.isDirectory()) throw new InputFileError(`cannot read ${label}: it is a directory, not a file`, path);
+    if (!stat.isFile()) throw new InputFileError(`cannot read ${label}: it is not a regular file`, path);
     size = stat.size;
   } catch (error) {
     await handle.close();
-    throw error instanceof InputFileError ? error : openFailure(path, error);
+    throw error instanceof InputFileError ? error : openFailure(label, path, error);
   }
 
   let position = 0;
@@ -65,7 +74,7 @@ export async function openArtifact(path: string, chunkSize = FILE_CHUNK_SIZE): P
           await close();
           if (probe.bytesRead > 0) {
             throw new InputFileError(
-              `--file ${path} grew while it was read (was ${size} bytes): publish it once it is completely written`,
+              `${label} grew while it was read (was ${size} bytes): publish it once it is completely written`,
               path,
             );
           }
@@ -78,7 +87,7 @@ export async function openArtifact(path: string, chunkSize = FILE_CHUNK_SIZE): P
         if (bytesRead === 0) {
           await close();
           throw new InputFileError(
-            `--file ${path} shrank while it was read (was ${size} bytes, ended at ${position}): publish it once it is completely written`,
+            `${label} shrank while it was read (was ${size} bytes, ended at ${position}): publish it once it is completely written`,
             path,
           );
         }
@@ -86,7 +95,7 @@ export async function openArtifact(path: string, chunkSize = FILE_CHUNK_SIZE): P
         controller.enqueue(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
       } catch (error) {
         await close().catch(() => {});
-        controller.error(error instanceof InputFileError ? error : openFailure(path, error));
+        controller.error(error instanceof InputFileError ? error : openFailure(label, path, error));
       }
     },
     async cancel() {

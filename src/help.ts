@@ -8,7 +8,7 @@ upload it to S3-compatible storage and register it with the admin API.
 
 Usage:
   publish-artifact --file PATH --resource-name NAME --dev-stage STAGE --architecture ARCH --version VERSION [--json]
-  publish-artifact verify  (the same flags) --from FILE | --key-file PATH --sha256 HEX
+  publish-artifact verify  --file PATH --from FILE | (the same flags) --key-file PATH --sha256 HEX
                            download the object, check its sha256, decrypt it and compare it with --file
   publish-artifact decrypt --key-file PATH [--sha256 HEX] IN OUT
                            decrypt a downloaded object as a loader does ("-" for stdin or stdout)
@@ -28,7 +28,9 @@ Flags:
   --quiet                 No progress and no summary; errors and warnings only.
   --output FILE           Write the encrypted artifact to FILE and its metadata, with the key, to FILE.json
                           (mode 0600) instead of uploading and registering. Needs no S3 or admin variables.
-  --dry-run               Validate everything, print the object key, URLs and input size; send nothing.
+  --dry-run               Validate everything, print the object key, URLs and input size, and run the
+                          read-only checks of a publish (recovery directory, admin API answers, S3 takes
+                          the credentials and has the bucket); upload and register nothing.
   --part-size SIZE        Multipart part size, 5MiB to 5GiB (default: 8MiB or more, from the file's size;
                           64MiB for stdin, enough for about 625 GiB).
   --concurrency N         Parts uploaded at the same time, 1 to 64 (default: 4).
@@ -37,7 +39,8 @@ Flags:
   --level N               gzip level, 1 (fastest) to 9 (smallest); default 6, as the Python script.
   --retries N             Retries of each request on network errors, timeouts, 408, 429 and 5xx, with
                           exponential backoff and jitter, 0 to 20 (default: 4).
-  --timeout SECONDS       Time allowed for one request (default: 120).
+  --timeout SECONDS       Time a request may go without progress (no answer, no bytes taken) before it is
+                          tried again (default: 30). A slow upload that keeps moving is never cut.
   --recovery-dir DIR      Where to save the registration if the upload succeeds but registration fails
                           (default: .publish-artifact/ in the working directory, mode 0700 and ignored by
                           git; else a private folder in the temporary directory). Checked before the upload.
@@ -82,6 +85,7 @@ Exit codes:
   5    uploaded but not registered: the admin API refused or could not be reached; the registration,
        with the key, was saved to a file (mode 0600): publish-artifact register --from FILE sends it
   6    verify or decrypt: the data is not what it should be (sha256, key or content differ)
+  7    verify: there is no object at the key (NoSuchKey)
   130  interrupted by SIGINT (143: by SIGTERM); a multipart upload was aborted
 
 Progress goes to stderr for runs over a second: one line redrawn on a terminal, a line each 10% or

@@ -4,7 +4,7 @@
 import { compareStreams } from "./compare-streams.ts";
 import { VERIFY_NEEDS_SHA256, type VerifyConfig } from "./config.ts";
 import { asDecryptError, checkDigest, decryptingPipeline } from "./decrypt.ts";
-import { UsageError, VerificationError } from "./errors.ts";
+import { ObjectNotFoundError, S3Error, UsageError, VerificationError } from "./errors.ts";
 import { openArtifact } from "./file-source.ts";
 import { resolveKey } from "./key-source.ts";
 import { readRecordFile } from "./recovery.ts";
@@ -23,19 +23,30 @@ export async function verifyPublished(
 ): Promise<VerifyResult> {
   const expected = await expectedOf(config.expected);
   options.onKey?.(expected.key);
+  const objectKey = config.objectKey ?? expected.objectKey;
+  if (objectKey === undefined) throw new UsageError("verify needs the object's names, or --from FILE, which names it");
+  if (expected.objectKey !== undefined && expected.objectKey !== objectKey) {
+    throw new UsageError(`the names give ${objectKey}, but the --from file is for ${expected.objectKey}: leave the names out, or give the file of ${objectKey}`);
+  }
   const local = await openArtifact(config.file);
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   let response: Response;
   try {
-    response = await client.open("GetObject", { method: "GET", key: config.objectKey }, options.signal);
+    response = await client.open("GetObject", { method: "GET", key: objectKey }, options.signal);
   } catch (error) {
     await local.stream.cancel();
+    if (error instanceof S3Error && error.code === "NoSuchKey") {
+      throw new ObjectNotFoundError(
+        `${objectKey} is not in bucket ${config.s3.bucket} (NoSuchKey): check the names (or --from) and S3_BUCKET, or publish it first`,
+        { cause: error },
+      );
+    }
     throw error;
   }
   const remoteSize = Number(response.headers.get("content-length") ?? Number.NaN);
   if (expected.size !== undefined && remoteSize !== expected.size) {
     await Promise.all([response.body?.cancel(), local.stream.cancel()]);
-    throw new VerificationError(`${config.objectKey} is ${remoteSize} bytes in S3, not the registered ${expected.size}`);
+    throw new VerificationError(`${objectKey} is ${remoteSize} bytes in S3, not the registered ${expected.size}`);
   }
   const { plain, digest } = decryptingPipeline(response.body as ReadableStream<Uint8Array>, expected.key);
   let comparison;
@@ -47,17 +58,19 @@ export async function verifyPublished(
   }
   if (comparison.firstDifference !== undefined) {
     const sizes = comparison.complete ? ` (it decrypts to ${comparison.leftBytes} bytes, --file has ${comparison.rightBytes})` : "";
-    throw new VerificationError(`${config.objectKey} decrypts to data that differs from --file ${config.file} at byte ${comparison.firstDifference}${sizes}`);
+    throw new VerificationError(`${objectKey} decrypts to data that differs from --file ${config.file} at byte ${comparison.firstDifference}${sizes}`);
   }
-  checkDigest(digest, expected.sha256, config.objectKey);
-  return { objectKey: config.objectKey, encryptedBytes: digest.bytes, sha256: digest.sha256, plainBytes: comparison.leftBytes };
+  checkDigest(digest, expected.sha256, objectKey);
+  return { objectKey, encryptedBytes: digest.bytes, sha256: digest.sha256, plainBytes: comparison.leftBytes };
 }
 
 /** The key, the hash and (from a file) the size the object must have. */
-async function expectedOf(expected: VerifyConfig["expected"]): Promise<{ key: string; sha256: string; size: number | undefined }> {
+async function expectedOf(
+  expected: VerifyConfig["expected"],
+): Promise<{ key: string; sha256: string; size: number | undefined; objectKey?: string }> {
   if ("from" in expected) {
     const record = await readRecordFile(expected.from);
-    return { key: record.payload.encryption_key, sha256: record.payload.sha256, size: record.payload.size_bytes };
+    return { key: record.payload.encryption_key, sha256: record.payload.sha256, size: record.payload.size_bytes, objectKey: record.object_key };
   }
   const resolved = await resolveKey(expected.key);
   const sha256 = expected.sha256 ?? resolved.sha256;

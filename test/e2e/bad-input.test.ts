@@ -106,12 +106,32 @@ for (const flag of NAME_FLAGS) {
 }
 cases.push({ name: "an unknown flag", args: [...GOOD_ARGS, "--colour", "red"], message: "unknown flag --colour: see publish-artifact --help for the flags", code: 2 });
 cases.push({ name: "a flag given twice", args: [...GOOD_ARGS, "--version", "2"], message: "--version was given more than once: give it once", code: 2 });
-cases.push({ name: "a flag without its value", args: [...GOOD_ARGS.slice(0, -1)], message: "--version needs a value, e.g. --version 2026-04-15", code: 2 });
+cases.push({ name: "a flag without its value", args: [...GOOD_ARGS.slice(0, -1)], message: "--version needs a value, e.g. --version 2026-04-15 (the artifact's version; the program's own version is: publish-artifact version)", code: 2 });
 cases.push({ name: "a stray argument", args: ["upload", ...GOOD_ARGS], message: "unexpected argument upload: every value belongs to a flag, e.g. --file PATH", code: 2 });
 cases.push({ name: "a bad --part-size", args: [...GOOD_ARGS, "--part-size", "1MiB"], message: "--part-size must be a size between 5MiB and 5GiB, e.g. --part-size 64MiB", code: 2 });
 cases.push({ name: "a bad --retries", args: [...GOOD_ARGS, "--retries", "many"], message: "--retries must be a whole number from 0 to 20, e.g. --retries 4", code: 2 });
 cases.push({ name: "a bad PUBLISH_ARTIFACT_TIMEOUT", env: { PUBLISH_ARTIFACT_TIMEOUT: "0" }, message: "PUBLISH_ARTIFACT_TIMEOUT must be a whole number of seconds from 1 to 86400", code: 2 });
 cases.push({ name: "an unknown command", args: ["frobnicate"], message: "unexpected argument frobnicate: every value belongs to a flag, e.g. --file PATH", code: 2 });
+
+test("an unknown flag is reported together with every other problem; --version -1 is a value", async () => {
+  const before = requests;
+  const { S3_BUCKET: _unset, ...withoutBucket } = goodEnv();
+  const run = await runCli("bun", ["--file", file, ...GOOD_ARGS, "--colour", "red", "--part-size", "1"], withoutBucket, work);
+  expect(run.stderr).toBe(
+    [
+      "publish-artifact: error: --part-size must be a size between 5MiB and 5GiB, e.g. --part-size 64MiB",
+      "publish-artifact: error: S3_BUCKET is not set: set it to the target bucket's name",
+      "publish-artifact: error: unknown flag --colour: see publish-artifact --help for the flags",
+      "",
+    ].join("\n"),
+  );
+  expect(run.code).toBe(2);
+  const out = join(work, "minus.enc");
+  const minus = await runCli("bun", ["--file", file, ...GOOD_ARGS.slice(0, -1), "-1", "--output", out, "--json", "--quiet"], {}, work);
+  expect(minus.stderr).toBe("");
+  expect(JSON.parse(minus.stdout).object_key).toBe("dev/m-arm64--1.enc");
+  expect(requests).toBe(before);
+});
 
 describe("bad input: one line, a distinct exit code, no request, no secret", () => {
   for (const c of cases) {

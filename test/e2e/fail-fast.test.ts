@@ -170,3 +170,53 @@ describe("S3 refusals say what to check, before anything is uploaded", () => {
     });
   }
 });
+
+describe("messages that tell what to do", () => {
+  test("verify of an object that is not there: its own exit code (7), naming the key and the bucket", async () => {
+    const run = await runCli("binary-x64", ["verify", "--file", file, ...NAMES, "--sha256", "0".repeat(64)], { ...s3, PUBLISH_ARTIFACT_KEY: "1".repeat(64) }, work);
+    expect(run.stderr).toBe(
+      `publish-artifact: error: dev/ff-arm64-1.enc is not in bucket ${s3.S3_BUCKET} (NoSuchKey): check the names (or --from) and S3_BUCKET, or publish it first\n`,
+    );
+    expect(run.code).toBe(7);
+  });
+
+  test("verify --from needs no names: the file names the object; names that disagree with it are refused", async () => {
+    const out = join(work, "local.enc");
+    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
+    // Upload the very file --output wrote, as a user would with any S3 client, then verify from its metadata.
+    const put = spawnSync("curl", [
+      "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--aws-sigv4", `aws:amz:${s3.S3_REGION}:s3`, "--user", `${s3.S3_ACCESS_KEY}:${s3.S3_SECRET_KEY}`,
+      "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-T", out, `${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/dev/ff-arm64-1.enc`,
+    ]);
+    expect(put.stdout.toString()).toBe("200");
+    const run = await runCli("binary-x64", ["verify", "--file", file, "--from", `${out}.json`], { ...s3 }, work);
+    expect(run.stderr).toStartWith("verified dev/ff-arm64-1.enc: ");
+    expect(run.code).toBe(0);
+    const other = await runCli("bun", ["verify", "--file", file, "--from", `${out}.json`, ...NAMES.slice(0, -1), "2"], { ...s3 }, work);
+    expect(other.stderr).toBe(
+      `publish-artifact: error: the names give dev/ff-arm64-2.enc, but the --from file is for dev/ff-arm64-1.enc: leave the names out, or give the file of dev/ff-arm64-2.enc\n`,
+    );
+    expect(other.code).toBe(2);
+  });
+
+  test("decrypt names its own arguments", async () => {
+    const missing = join(work, "nope.enc");
+    const run = await runCli("bun", ["decrypt", missing, join(work, "out.bin")], { PUBLISH_ARTIFACT_KEY: "1".repeat(64) }, work);
+    expect(run.stderr).toBe(`publish-artifact: error: cannot read IN ${missing}: no such file\n`);
+    expect(run.code).toBe(3);
+    const unknown = await runCli("bun", ["decrypt", "--bogus", "a", "b"], {}, work);
+    expect(unknown.stderr).toBe(
+      'publish-artifact: error: decrypt needs IN and OUT: publish-artifact decrypt --key-file PATH IN OUT ("-" for stdin or stdout)\n' +
+        "publish-artifact: error: unknown flag --bogus: see publish-artifact --help for the flags\n",
+    );
+    expect(unknown.code).toBe(2);
+  });
+
+  test("publish-artifact --version alone says where the program's version is", async () => {
+    const run = await runCli("bun", ["--version"], {}, work);
+    expect(run.stderr).toContain(
+      "publish-artifact: error: --version needs a value, e.g. --version 2026-04-15 (the artifact's version; the program's own version is: publish-artifact version)\n",
+    );
+    expect(run.code).toBe(2);
+  });
+});

@@ -77,7 +77,7 @@ describe("loadPublishConfig", () => {
 
   const flagCases: [string, Record<string, unknown>, string][] = [
     ["--file missing", { ...FLAGS, file: undefined }, "--file is required, e.g. --file ./model.trt"],
-    ["--version without value", { ...FLAGS, version: [true] }, "--version needs a value, e.g. --version 2026-04-15"],
+    ["--version without value", { ...FLAGS, version: [true] }, "--version needs a value, e.g. --version 2026-04-15 (the artifact's version; the program's own version is: publish-artifact version)"],
     ["--version twice", { ...FLAGS, version: ["1", "2"] }, "--version was given more than once: give it once"],
     ["empty name", { ...FLAGS, resourceName: [""] }, "--resource-name is empty: give a non-empty value, e.g. --resource-name my_model"],
     ["slash", { ...FLAGS, devStage: ["a/b"] }, '--dev-stage contains "/" or "\\", which would change the object key\'s path: remove it'],

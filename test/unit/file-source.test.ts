@@ -13,7 +13,7 @@ test("reads the whole file in chunks", async () => {
   const path = join(work, "whole.bin");
   const data = pseudoRandomBytes(100_001);
   writeFileSync(path, data);
-  const source = await openArtifact(path, 4096);
+  const source = await openArtifact(path, { chunkSize: 4096 });
   expect(source.size).toBe(100_001);
   expect(Buffer.from(await collect(source.stream)).equals(Buffer.from(data))).toBe(true);
 });
@@ -21,7 +21,7 @@ test("reads the whole file in chunks", async () => {
 test("a file that shrinks while it is read is an error", async () => {
   const path = join(work, "shrinks.bin");
   writeFileSync(path, pseudoRandomBytes(10_000));
-  const source = await openArtifact(path, 1000);
+  const source = await openArtifact(path, { chunkSize: 1000 });
   const reader = source.stream.getReader();
   await reader.read();
   truncateSync(path, 5000);
@@ -37,7 +37,7 @@ test("a file that shrinks while it is read is an error", async () => {
 test("a file that grows while it is read is an error", async () => {
   const path = join(work, "grows.bin");
   writeFileSync(path, pseudoRandomBytes(10_000));
-  const source = await openArtifact(path, 1000);
+  const source = await openArtifact(path, { chunkSize: 1000 });
   const reader = source.stream.getReader();
   await reader.read();
   appendFileSync(path, "more");
