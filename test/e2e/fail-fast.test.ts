@@ -220,3 +220,11 @@ describe("messages that tell what to do", () => {
     expect(run.code).toBe(2);
   });
 });
+
+test("the README's from-source line works verbatim after npm ci, without bun on the PATH", () => {
+  // Every directory that holds a `bun` is left out of the PATH.
+  const path = (process.env.PATH ?? "").split(":").filter((dir) => spawnSync("test", ["-x", join(dir, "bun")]).status !== 0).join(":");
+  const run = spawnSync("npm", ["run", "--silent", "publish-artifact", "--", "version"], { cwd: process.cwd(), env: { ...process.env, PATH: path }, encoding: "utf8" });
+  expect(run.stdout).toBe("publish-artifact 0.1.0 (source)\n");
+  expect(run.status).toBe(0);
+});
