@@ -40,12 +40,14 @@ export interface PublishResult {
 
 export async function publishArtifact(config: PublishConfig, options: PublishOptions = {}): Promise<PublishResult> {
   const started = performance.now();
-  // Before anything is read or sent: a key that cannot be kept must not be made.
-  const recoveryDir = await prepareRecoveryDir(config.recoveryDir);
+  // Opened (it exists, it is a file) but not read until the checks below have passed.
   const source = await openSource(config.file, { allowEmpty: config.allowEmpty, signal: options.signal });
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
+  let recoveryDir: string;
   let replaced: boolean | undefined;
   try {
+    // A key that could not be kept must not be made.
+    recoveryDir = await prepareRecoveryDir(config.recoveryDir);
     // Read-only checks before the artifact is read: a wrong admin URL or wrong S3 credentials cost seconds.
     await checkAdminReachable(config.publishUrl, { fetch: options.fetch, signal: options.signal, retry: config.retry });
     replaced = await keyBeforeUpload(client, config, options);

@@ -82,6 +82,9 @@ export async function uploadStream(
   }
 }
 
+/** Time the search for stray uploads may take in all: a few requests to a server that answers in milliseconds. */
+const STRAY_CLEANUP_MS = 10_000;
+
 /** How far S3's clock may be behind ours when we look for uploads we started. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
@@ -91,9 +94,12 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
  * began, but the one in use. Best effort: its own failures are not the user's problem.
  */
 async function abortStrays(client: S3Client, key: string, since: Date, keep?: string): Promise<void> {
+  // Bounded: after a Create that got no answer, the server may well not answer this either, and a clean-up
+  // must not add its own minutes of retries to the failure being reported.
+  const deadline = AbortSignal.timeout(STRAY_CLEANUP_MS);
   try {
-    for (const upload of await listMultipartUploads(client, key)) {
-      if (upload.uploadId !== keep && !(upload.initiated < since)) await abortMultipartUpload(client, key, upload.uploadId);
+    for (const upload of await listMultipartUploads(client, key, deadline)) {
+      if (upload.uploadId !== keep && !(upload.initiated < since)) await abortMultipartUpload(client, key, upload.uploadId, deadline);
     }
   } catch {
     // Nothing more to do here: the error that brought us here is reported.
