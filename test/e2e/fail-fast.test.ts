@@ -85,7 +85,7 @@ describe("a dead endpoint fails in seconds, in one line", () => {
   });
 
   test("S3 host that does not resolve: exit 4 within 10 s, one line, no path or query", async () => {
-    const run = await timed(runCli("bun", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: "https://s3.does-not-exist.invalid/prefix" }), work));
+    const run = await timed(runCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: "https://s3.does-not-exist.invalid/prefix" }), work));
     expect(run.stderr).toBe("publish-artifact: error: S3 GetObject failed: no response from s3.does-not-exist.invalid: the host name does not resolve\n");
     expect(run.code).toBe(4);
     expect(run.seconds).toBeLessThan(10);
