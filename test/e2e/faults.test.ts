@@ -290,6 +290,9 @@ describe("faults between the CLI and the servers", () => {
         expect(listObjects(s3)).toEqual([]);
       }
       c.check?.();
+      // Every fault this case injected hit a request: a case whose fault never fired proves nothing.
+      expect(s3Proxy.unfired()).toEqual([]);
+      expect(adminProxy.unfired()).toEqual([]);
       expectNoSecrets(run);
     });
   }

@@ -68,6 +68,11 @@ export class FaultProxy {
     this.requests.length = 0;
   }
 
+  /** The faults added since the last clear() that never hit a request: a test that injects one must see it fire. */
+  unfired(): Fault[] {
+    return this.#faults.filter((entry) => entry.hits === 0).map((entry) => entry.fault);
+  }
+
   count(predicate: (request: ProxiedRequest) => boolean): number {
     return this.requests.filter(predicate).length;
   }

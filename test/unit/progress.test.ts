@@ -35,11 +35,16 @@ describe("Progress", () => {
     expect(h.out.slice(1)).toEqual(["\r\x1b[2K", "publish-artifact: retrying\n"]);
   });
 
-  test("colour only when asked (NO_COLOR turns it off)", () => {
-    const h = harness("terminal", 100, true);
-    h.progress.read(50);
-    h.at(1500);
-    expect(h.out[0]).toContain("\x1b[1m50%\x1b[22m");
+  test("colour only when asked: the percentage in bold with colour, no SGR code without (the CLI asks unless NO_COLOR)", () => {
+    const coloured = harness("terminal", 100, true);
+    coloured.progress.read(50);
+    coloured.at(1500);
+    expect(coloured.out[0]).toContain("\x1b[1m50%\x1b[22m");
+    const plain = harness("terminal", 100, false);
+    plain.progress.read(50);
+    plain.at(1500);
+    expect(plain.out[0]).toContain("50%");
+    expect(plain.out[0]).not.toMatch(/\x1b\[[\d;]*m/);
   });
 
   test("in a log: a plain line at each 10% or every 15 s, whichever comes later", () => {
