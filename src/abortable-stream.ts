@@ -5,22 +5,27 @@
 export function abortable<T>(stream: ReadableStream<T>, signal: AbortSignal | undefined): ReadableStream<T> {
   if (signal === undefined) return stream;
   const reader = stream.getReader();
-  const aborted = new Promise<never>((_, reject) => {
-    const fail = () => reject(signal.reason);
-    if (signal.aborted) fail();
-    else signal.addEventListener("abort", fail, { once: true });
-  });
-  aborted.catch(() => {}); // Observed by the reads that race it; none may be waiting.
   return new ReadableStream<T>(
     {
       async pull(controller) {
+        // One listener per read, removed once the read is done. (Not Promise.race against one long-lived
+        // promise: every race would stay subscribed to it, keeping each chunk read alive: measured, +170 MiB
+        // peak on a 256 MiB publish.)
+        let onAbort: (() => void) | undefined;
         try {
-          const next = await Promise.race([reader.read(), aborted]);
+          const next = await new Promise<Awaited<ReturnType<ReadableStreamDefaultReader<T>["read"]>>>((resolve, reject) => {
+            if (signal.aborted) return reject(signal.reason);
+            onAbort = () => reject(signal.reason);
+            signal.addEventListener("abort", onAbort, { once: true });
+            reader.read().then(resolve, reject);
+          });
           if (next.done) controller.close();
           else controller.enqueue(next.value);
         } catch (error) {
           reader.cancel(error).catch(() => {});
           controller.error(error);
+        } finally {
+          if (onAbort) signal.removeEventListener("abort", onAbort);
         }
       },
       cancel(reason) {
