@@ -3,14 +3,10 @@
 //   bun scripts/bench-run.ts pipeline FILE [WORKERS [LEVEL]]
 //                                             our whole pipeline (gzip, AES-CBC, SHA-256), to a null sink;
 //                                             WORKERS 0 (default) is CompressionStream alone
-//   bun scripts/bench-run.ts publish FILE [WORKERS]
-//                                             the full publish (environment as for the CLI)
 // Prints one JSON line: { mode, ms, outBytes }.
-import { loadPublishConfig } from "../src/config.ts";
 import { openEncryptedArtifact } from "../src/encrypted-artifact.ts";
 import { openArtifact } from "../src/file-source.ts";
 import { DEFAULT_LEVEL, gzipStream } from "../src/gzip.ts";
-import { publishArtifact } from "../src/publish.ts";
 
 const [mode, file, workersArg, levelArg] = process.argv.slice(2) as [string, string, string?, string?];
 const compression = { workers: Number(workersArg ?? 0), level: Number(levelArg ?? DEFAULT_LEVEL) };
@@ -30,9 +26,6 @@ if (mode === "gzip") {
   const { ciphertext, digest } = await openEncryptedArtifact(file, compression);
   outBytes = await drain(ciphertext);
   if (digest.sha256.length !== 64) throw new Error("no digest");
-} else if (mode === "publish") {
-  const flags = { file: [file], resourceName: ["bench"], devStage: ["bench"], architecture: ["x64"], version: ["1"], workers: [String(compression.workers)] };
-  outBytes = (await publishArtifact(loadPublishConfig(flags, process.env))).payload.size_bytes;
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -31,6 +31,7 @@ const option = (name: string) => {
 };
 const sizes = (option("--sizes") ?? "1024,256").split(",").map(Number);
 const repeats = Number(option("--runs") ?? 3);
+const BENCH_NAMES = ["--resource-name", "bench", "--dev-stage", "bench", "--architecture", "x64", "--version", "1"];
 const cores = navigator.hardwareConcurrency;
 const defaultWorkersHere = defaultWorkers(cores) || 1;
 const work = mkdtempSync(join(tmpdir(), "publish-artifact-bench-"));
@@ -91,7 +92,9 @@ async function timed(mode: string, command: string[], env: Record<string, string
   if (code !== 0) throw new Error(`${mode} failed with exit code ${code}`);
   const [seconds, rssKiB] = readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-2).map(Number) as [number, number];
   const stdout = Buffer.concat(out).toString().trim();
-  const outBytes = stdout.startsWith("{") ? (JSON.parse(stdout) as { outBytes: number }).outBytes : Number(stdout);
+  // bench-run.ts prints { outBytes }, the CLI's --json { size_bytes }, the shell baselines a number.
+  const parsed = stdout.startsWith("{") ? (JSON.parse(stdout) as { outBytes?: number; size_bytes?: number }) : undefined;
+  const outBytes = parsed ? (parsed.outBytes ?? parsed.size_bytes ?? 0) : Number(stdout);
   return { mode, seconds, rssMiB: rssKiB / 1024, outBytes };
 }
 
@@ -127,10 +130,10 @@ async function main(): Promise<number> {
       const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, PUBLISH_ARTIFACT_RECOVERY_DIR: work };
       // Each published object is deleted at once: memstore keeps objects in RAM.
       const cleanBucket = () => listObjects(s3).forEach((key) => curlDelete(s3, key));
-      runs.push(await measured("publish to local S3", [bun, "scripts/bench-run.ts", "publish", file, "0"], env, cleanBucket));
-      runs.push(
-        await measured(`publish, ${defaultWorkersHere} worker(s)`, [bun, "scripts/bench-run.ts", "publish", file, String(defaultWorkersHere)], env, cleanBucket),
-      );
+      // The publish as users run it: the CLI itself, with its signal handling, checks and output.
+      const cli = (workers: number) => [bun, "src/cli.ts", "--file", file, ...BENCH_NAMES, "--workers", String(workers), "--quiet", "--json"];
+      runs.push(await measured("publish to local S3", cli(0), env, cleanBucket));
+      runs.push(await measured(`publish, ${defaultWorkersHere} worker(s)`, cli(defaultWorkersHere), env, cleanBucket));
       rmSync(file);
       results.set(sizeMiB, runs);
       report(sizeMiB, runs);
