@@ -1,5 +1,6 @@
 // Cuts chunks of any size into blocks of one fixed size, for the stages that work in blocks: AES-CBC's
-// encryption chunks, the parallel gzip's blocks and the upload's parts.
+// encryption chunks and the parallel gzip's blocks. (The upload cuts its parts itself, in s3/parts.ts, from
+// pooled buffers.)
 
 export class BlockFiller {
   /** Taken only when a byte is there to go in it, so no buffer is held ahead of need. */

@@ -191,14 +191,14 @@ async function runPublish(run: Run): Promise<number> {
   }
 }
 
-async function runOutput({ options, env, io, secrets }: Run): Promise<number> {
+async function runOutput({ options, env, io, signal, secrets }: Run): Promise<number> {
   const { loadOutputConfig } = await import("./config.ts");
   const config = loadOutputConfig(options, env);
   const { encryptToFile, outputSummary } = await import("./write-encrypted.ts");
   const { formatBytes } = await import("./format.ts");
   const progress = await progressFor(config.file, config.quiet, env, io);
   try {
-    const result = await encryptToFile(config, { progress, onKey: (hex) => secrets.add(hex) });
+    const result = await encryptToFile(config, { progress, signal, onKey: (hex) => secrets.add(hex) });
     progress.stop();
     if (!config.quiet) {
       io.stderr(
@@ -346,7 +346,7 @@ if (import.meta.main) {
       if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
       controller.abort(name);
       setTimeout(() => {
-        process.stderr.write(`publish-artifact: error: interrupted by ${name}: stopped before the clean-up finished; a multipart upload may be left open\n`);
+        process.stderr.write(`publish-artifact: error: interrupted by ${name}: the clean-up did not finish within 1 s (a multipart upload may be left open)\n`);
         process.exit(SIGNAL_EXIT[name]);
       }, INTERRUPT_DEADLINE_MS).unref();
     });

@@ -27,7 +27,7 @@ export async function openEncryptedArtifact(
   path: string,
   compression: CompressionSettings,
   progress?: ProgressSink,
-  options: { allowEmpty?: boolean } = {},
+  options: { allowEmpty?: boolean; signal?: AbortSignal } = {},
 ): Promise<EncryptedArtifact> {
   return encryptSource(await openSource(path, options), compression, progress);
 }

@@ -22,13 +22,14 @@ export interface WriteResult {
 
 export async function encryptToFile(
   config: OutputConfig,
-  options: { progress?: ProgressSink; onKey?: (hex: string) => void } = {},
+  options: { progress?: ProgressSink; onKey?: (hex: string) => void; signal?: AbortSignal } = {},
 ): Promise<WriteResult> {
   const started = performance.now();
   const metadataPath = `${config.output}.json`;
   await refuseToDestroy(config.file, config.output, metadataPath);
   const { ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(config.file, config.compression, options.progress, {
     allowEmpty: config.allowEmpty,
+    signal: options.signal,
   });
   options.onKey?.(toHex(key));
   try {
