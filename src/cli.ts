@@ -97,7 +97,7 @@ const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCode.inte
 
 /** Run the CLI with `argv` (without the program name); resolves with the exit code. */
 export async function runCli(argv: readonly string[], env: Env, rawIo: CliIo, signal?: AbortSignal): Promise<number> {
-  const secrets = new Secrets([env.S3_SECRET_KEY, env.ADMIN_API_TOKEN, env.PUBLISH_ARTIFACT_KEY]);
+  const secrets = new Secrets([env.S3_SECRET_KEY, env.S3_SESSION_TOKEN, env.ADMIN_API_TOKEN, env.PUBLISH_ARTIFACT_KEY]);
   const io = redacting(rawIo, secrets);
   if (argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
     io.stdout(helpText());

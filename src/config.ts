@@ -41,6 +41,8 @@ export interface S3Config {
   endpoint: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials (STS, instance roles): sent as x-amz-security-token and signed in every request. */
+  sessionToken?: string;
   bucket: string;
   region: string;
 }
@@ -129,6 +131,7 @@ const EnvSchema = v.object({
     v.check((s) => !/[/\s]/.test(s), 'S3_BUCKET must be a bare bucket name, without "/" or spaces'),
   ),
   S3_REGION: optionalVar(v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/, "S3_REGION must look like us-east-1"))),
+  S3_SESSION_TOKEN: optionalVar(v.pipe(v.string(), v.check((s) => !/[\s]/.test(s), "S3_SESSION_TOKEN must not contain spaces or line breaks"))),
   ADMIN_API_URL: requiredUrlVar("ADMIN_API_URL", "set it to the admin API's base URL", "https://admin.example.com"),
   ADMIN_API_TOKEN: requiredVar("ADMIN_API_TOKEN", "set it to the admin API bearer token"),
   ADMIN_API_PUBLISH_PATH: optionalVar(
@@ -181,13 +184,21 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
   };
 }
 
-function s3ConfigOf(e: { S3_ENDPOINT: string; S3_ACCESS_KEY: string; S3_SECRET_KEY: string; S3_BUCKET: string; S3_REGION?: string | undefined }): S3Config {
+function s3ConfigOf(e: {
+  S3_ENDPOINT: string;
+  S3_ACCESS_KEY: string;
+  S3_SECRET_KEY: string;
+  S3_BUCKET: string;
+  S3_REGION?: string | undefined;
+  S3_SESSION_TOKEN?: string | undefined;
+}): S3Config {
   return {
     endpoint: e.S3_ENDPOINT.replace(/\/+$/, ""),
     accessKeyId: e.S3_ACCESS_KEY,
     secretAccessKey: e.S3_SECRET_KEY,
     bucket: e.S3_BUCKET,
     region: e.S3_REGION ?? DEFAULT_REGION,
+    ...(e.S3_SESSION_TOKEN === undefined ? {} : { sessionToken: e.S3_SESSION_TOKEN }),
   };
 }
 
@@ -314,6 +325,7 @@ const S3EnvSchema = v.pick(EnvSchema, [
   "S3_SECRET_KEY",
   "S3_BUCKET",
   "S3_REGION",
+  "S3_SESSION_TOKEN",
   "PUBLISH_ARTIFACT_RETRIES",
   "PUBLISH_ARTIFACT_TIMEOUT",
 ]);

@@ -65,6 +65,7 @@ Environment:
   S3_SECRET_KEY           required  Upload credentials: secret key
   S3_BUCKET               required  Target bucket
   S3_REGION               optional  Signing region (default: us-east-1)
+  S3_SESSION_TOKEN        optional  Session token of temporary credentials (STS, instance roles)
   ADMIN_API_URL           required  Admin API base URL
   ADMIN_API_TOKEN         required  Bearer token for the publish request
   ADMIN_API_PUBLISH_PATH  optional  Path below ADMIN_API_URL (default: internal/resources/publish)

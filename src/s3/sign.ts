@@ -34,7 +34,8 @@ export class S3Signer {
     this.#signer = new SignatureV4({
       service: "s3",
       region: config.region,
-      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      // With a session token, the signer adds x-amz-security-token to the request and signs it.
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken },
       sha256: Sha256,
       uriEscapePath: false,
     });
