@@ -1,7 +1,7 @@
 // `npm run build`: single-file executables of the CLI for linux x64 and arm64, glibc and musl, in dist/, with
 // dist/SHA256SUMS. Cross-compiling normally makes Bun download each target's runtime; here every runtime comes
-// from an npm package that `npm ci` installed (devDependencies bun-runtime-*, pinned by the lockfile), so the
-// build works offline and is reproducible from the lockfile.
+// from an npm package that `npm ci` installed (tools/bun-runtimes, pinned by its own lockfile, installed by the
+// root package's postinstall), so the build works offline and is reproducible from the lockfiles.
 //
 // Prints each binary's size, and for the binaries this machine can run (natively, or arm64 under
 // qemu-aarch64-static) the median start-up time of `--help` over 10 runs.
@@ -34,6 +34,8 @@ export const TARGETS: Target[] = [
 ];
 
 export const DIST = "dist";
+/** The package that holds the runtimes: npm must be forced to install runtimes of other CPUs, and only there. */
+const RUNTIMES_DIR = join("tools", "bun-runtimes");
 export const binaryPath = (target: Target) => join(DIST, `publish-artifact-${target.name}`);
 
 /** How to run a binary here: directly on its own machine, arm64 glibc under qemu; undefined when we cannot. */
@@ -72,8 +74,8 @@ async function build(): Promise<void> {
   mkdirSync(DIST);
   const sums: string[] = [];
   for (const target of TARGETS) {
-    const runtime = join("node_modules", target.runtimePackage, "bin", "bun");
-    if (!existsSync(runtime)) throw new Error(`${runtime} is missing: run npm ci (it installs the runtime of every target)`);
+    const runtime = join(RUNTIMES_DIR, "node_modules", target.runtimePackage, "bin", "bun");
+    if (!existsSync(runtime)) throw new Error(`${runtime} is missing: run npm ci (its postinstall installs the runtime of every target)`);
     const outfile = binaryPath(target);
     const result = await Bun.build({
       // The compression worker is an entry point of its own: a Worker's code must be in the binary.
