@@ -5,10 +5,11 @@ import type { PublishConfig } from "./config.ts";
 import { exitCodeFor, type ExitCode } from "./errors.ts";
 import { openArtifact } from "./file-source.ts";
 import { formatBytes } from "./format.ts";
-import { checkAdminReachable, checkKey } from "./preflight.ts";
+import { checkAdminReachable } from "./preflight.ts";
 import { probeRecoveryDir } from "./recovery-dir.ts";
 import { S3Client, type Fetch } from "./s3/client.ts";
 import { objectPath } from "./s3/key-path.ts";
+import { objectExists } from "./s3/put-object.ts";
 import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "./s3/part-size.ts";
 
 export interface CheckResult {
@@ -63,9 +64,9 @@ export async function makePlan(
       return `${new URL(config.publishUrl).host} answers (HTTP ${status} to an unauthenticated HEAD)`;
     }),
     s3: await run(async () => {
-      const state = await checkKey(client, config.objectKey, options.signal);
-      if (state === "free") return `credentials and bucket accepted; ${where} is free`;
-      if (state === "taken") return `credentials and bucket accepted; ${where} exists: a publish would replace it${config.overwrite ? "" : " (--no-overwrite: would refuse)"}`;
+      const exists = await objectExists(client, config.objectKey, options.signal);
+      if (exists === false) return `credentials and bucket accepted; ${where} is free`;
+      if (exists === true) return `credentials and bucket accepted; ${where} exists: a publish would replace it${config.overwrite ? "" : " (--no-overwrite: would refuse)"}`;
       return `cannot tell whether ${where} exists (AccessDenied: the credentials may not read it)`;
     }),
   };

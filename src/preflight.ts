@@ -1,9 +1,9 @@
 // The read-only checks a publish makes before it reads the artifact, and that --dry-run reports: a wrong admin
-// URL, wrong S3 credentials or a missing bucket must cost seconds, not the whole upload first.
+// URL, wrong S3 credentials or a missing bucket must cost seconds, not the whole upload first. The S3 check is
+// s3/put-object.ts's objectExists: one signed read that also tells what is at the key.
 import { RegistrationError, UploadError } from "./errors.ts";
-import { DEFAULT_RETRY_POLICY, attemptFailure, withRetry, type RetryPolicy } from "./retry.ts";
-import type { Fetch, S3Client } from "./s3/client.ts";
-import { objectExists } from "./s3/put-object.ts";
+import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type RetryPolicy } from "./retry.ts";
+import type { Fetch } from "./s3/client.ts";
 
 /**
  * The admin API answers at all: an unauthenticated HEAD to the publish URL, where any HTTP status counts (a
@@ -22,9 +22,8 @@ export async function checkAdminReachable(
           await response.body?.cancel();
           return response.status;
         } catch (error) {
-          const failure = attemptFailure(error, signal);
-          const noAnswer = { host, cause: failure.cause, permanent: failure.kind === "tls", timedOut: failure.timedOut };
-          throw new RegistrationError(0, failure.cause, { cause: error, noAnswer });
+          const noAnswer = noAnswerOf(error, signal, host);
+          throw new RegistrationError(0, noAnswer.cause, { cause: error, noAnswer });
         }
       },
       {
@@ -41,12 +40,4 @@ export async function checkAdminReachable(
       cause: error,
     });
   }
-}
-
-export type KeyState = "free" | "taken" | "unknown";
-
-/** S3 takes the credentials, the bucket exists, and what is at the key: one signed read (s3/put-object.ts). */
-export async function checkKey(client: S3Client, key: string, signal?: AbortSignal): Promise<KeyState> {
-  const exists = await objectExists(client, key, signal);
-  return exists === undefined ? "unknown" : exists ? "taken" : "free";
 }

@@ -10,8 +10,8 @@ import { prepareRecoveryDir } from "./recovery-dir.ts";
 import { toHex } from "./hex.ts";
 import { S3Client, type Fetch } from "./s3/client.ts";
 import { partSizeOf } from "./s3/part-size.ts";
-import { deleteObject, headObjectSize } from "./s3/put-object.ts";
-import { checkAdminReachable, checkKey } from "./preflight.ts";
+import { deleteObject, headObjectSize, objectExists } from "./s3/put-object.ts";
+import { checkAdminReachable } from "./preflight.ts";
 import { uploadStream } from "./s3/upload.ts";
 
 export interface PublishOptions {
@@ -112,18 +112,18 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
  * the new ciphertext), so say so; with --no-overwrite, refuse before anything is uploaded.
  */
 async function keyBeforeUpload(client: S3Client, config: PublishConfig, options: PublishOptions): Promise<boolean | undefined> {
-  const state = await checkKey(client, config.objectKey, options.signal);
+  const exists = await objectExists(client, config.objectKey, options.signal);
   const where = `${config.objectKey} in bucket ${config.s3.bucket}`;
-  if (state === "taken" && !config.overwrite) {
+  if (exists === true && !config.overwrite) {
     throw new UploadError(`${where} already exists and --no-overwrite was given: nothing was uploaded`);
   }
-  if (state === "taken") {
+  if (exists === true) {
     options.warn?.(`${where} already exists: it is being replaced, and the key in its current registration will no longer decrypt it`);
   }
-  if (state === "unknown") {
+  if (exists === undefined) {
     options.warn?.(`cannot tell whether ${where} already exists (AccessDenied: the credentials may not read it); publishing anyway`);
   }
-  return state === "unknown" ? undefined : state === "taken";
+  return exists;
 }
 
 /** S3's 412 to `If-None-Match: *`: somebody else stored the key while we uploaded. */
