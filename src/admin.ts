@@ -1,7 +1,7 @@
 // Registration with the admin API: the last step, only after the object is completely in S3.
 import { RegistrationError, oneLine } from "./errors.ts";
 import { redact } from "./redact.ts";
-import { DEFAULT_RETRY_POLICY, attemptFailure, withRetry, type RetryPolicy } from "./retry.ts";
+import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type RetryPolicy } from "./retry.ts";
 import type { Fetch } from "./s3/client.ts";
 
 /** The body of `POST {ADMIN_API_URL}/{ADMIN_API_PUBLISH_PATH}`, exactly the fields of the spec. */
@@ -68,9 +68,8 @@ async function postOnce(publishUrl: string, token: string, payload: Registration
     locationHeader = response.headers.get("location");
     text = await response.text();
   } catch (error) {
-    const failure = attemptFailure(error, signal);
-    const noAnswer = { host: new URL(publishUrl).host, cause: failure.cause, permanent: failure.kind === "tls", timedOut: failure.timedOut };
-    throw new RegistrationError(0, oneLine(redact(failure.cause, [token, payload.encryption_key]), 400), { cause: error, noAnswer });
+    const noAnswer = noAnswerOf(error, signal, new URL(publishUrl).host);
+    throw new RegistrationError(0, oneLine(redact(noAnswer.cause, [token, payload.encryption_key]), 400), { cause: error, noAnswer });
   }
   if (status >= 300 && status < 400) {
     const location = redirectTarget(publishUrl, locationHeader);

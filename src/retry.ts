@@ -1,6 +1,7 @@
 // Retries with exponential backoff and full jitter (a random wait between 0 and base × 2^attempt, capped), and
 // a timeout for every attempt. The caller says which failures are worth another attempt.
-import { classifyNetworkFailure, type NetworkFailure } from "./network-error.ts";
+import type { NoAnswer } from "./errors.ts";
+import { classifyNetworkFailure } from "./network-error.ts";
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (1 = no retry). */
@@ -39,13 +40,17 @@ export class AttemptTimeout extends Error {
   }
 }
 
-/** Why an attempt got no answer: its own timeout, the caller's interruption, or the network's words. */
-export function attemptFailure(error: unknown, signal: AbortSignal): NetworkFailure & { timedOut: boolean } {
+/**
+ * Why an attempt to `host` got no answer: its own timeout, the caller's interruption, or the network's words.
+ * An untrusted certificate is permanent: no retry makes it trusted.
+ */
+export function noAnswerOf(error: unknown, signal: AbortSignal, host: string): NoAnswer {
   if (signal.aborted) {
     const timedOut = signal.reason instanceof AttemptTimeout;
-    return { kind: "other", cause: timedOut ? `no answer within ${signal.reason.timeoutMs / 1000} s` : "interrupted", timedOut };
+    return { host, cause: timedOut ? `no answer within ${signal.reason.timeoutMs / 1000} s` : "interrupted", permanent: false, timedOut };
   }
-  return { ...classifyNetworkFailure(error), timedOut: false };
+  const failure = classifyNetworkFailure(error);
+  return { host, cause: failure.cause, permanent: failure.kind === "tls", timedOut: false };
 }
 
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {

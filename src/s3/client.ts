@@ -2,7 +2,7 @@
 // carries what S3 said. Every attempt is signed afresh (a new date, the same body and payload hash).
 import type { S3Config } from "../config.ts";
 import { S3Error, oneLine } from "../errors.ts";
-import { DEFAULT_RETRY_POLICY, attemptFailure, withRetry, type AttemptClock, type RetryPolicy } from "../retry.ts";
+import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type AttemptClock, type RetryPolicy } from "../retry.ts";
 import { progressBody } from "./progress-body.ts";
 import { S3Signer, type S3RequestSpec } from "./sign.ts";
 import { xmlElement } from "./xml.ts";
@@ -148,9 +148,8 @@ export class S3Client {
       return await read(response);
     } catch (error) {
       if (error instanceof S3Error) throw error;
-      const failure = attemptFailure(error, signal);
-      const noAnswer = { host: this.#host, cause: failure.cause, permanent: failure.kind === "tls", timedOut: failure.timedOut };
-      throw new S3Error(operation, 0, "", oneLine(failure.cause, 400), "", { cause: error, noAnswer });
+      const noAnswer = noAnswerOf(error, signal, this.#host);
+      throw new S3Error(operation, 0, "", oneLine(noAnswer.cause, 400), "", { cause: error, noAnswer });
     }
   }
 }
