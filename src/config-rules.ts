@@ -124,14 +124,18 @@ export function parseFlagsAndEnv<F extends ObjectSchema, E extends ObjectSchema>
   throw new UsageError([...issues.map((issue) => issue.message), ...more]);
 }
 
+/** A yes/no variable's yes; anything else valid (0, false, unset, empty) is no. */
+const isYes = (value: string | undefined) => value === "1" || value === "true";
+
 /** A yes/no variable: 1 or true, 0 or false; unset and empty are no. */
 export function booleanVar(name: string) {
   return v.pipe(
     v.string(),
     v.picklist(["1", "0", "true", "false"], `${name} must be 1 or 0`),
-    v.transform((s) => s === "1" || s === "true"),
+    v.transform((s) => isYes(s)),
   );
 }
+
 
 /**
  * The admin API gets the bearer token and the encryption key: only over TLS, unless it is this machine or the
@@ -139,7 +143,8 @@ export function booleanVar(name: string) {
  */
 export function cleartextAdminProblems(flags: RawFlags, env: Env): string[] {
   const url = env.ADMIN_API_URL;
-  const allowed = flags.allowHttp === true || env.PUBLISH_ARTIFACT_ALLOW_HTTP === "1" || env.PUBLISH_ARTIFACT_ALLOW_HTTP === "true";
+  // Read raw, before validation, so that this problem is reported together with the others.
+  const allowed = flags.allowHttp === true || isYes(env.PUBLISH_ARTIFACT_ALLOW_HTTP);
   if (url === undefined || allowed || !isCleartextRemoteUrl(url)) return [];
   return [
     `ADMIN_API_URL is http:// to ${new URL(url).host}, which would send the admin token and the encryption key unencrypted: use https://, or pass --allow-http (PUBLISH_ARTIFACT_ALLOW_HTTP=1) on a network you trust`,

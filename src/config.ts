@@ -266,6 +266,11 @@ const KeyEnv = {
 };
 const ONE_KEY = "give the key once: --key-file PATH or --key HEX, not both";
 
+/** Whether any key was given, from the raw flags and environment (for problems reported with the others). */
+function keyGiven(flags: RawFlags, env: Env): boolean {
+  return flags.key !== undefined || flags.keyFile !== undefined || !!env.PUBLISH_ARTIFACT_KEY;
+}
+
 /** The key's one source, flags before the environment; undefined when none was given. */
 function keySourceOf(f: { key?: string | undefined; keyFile?: string | undefined }, e: { PUBLISH_ARTIFACT_KEY?: string | undefined }): KeySource | undefined {
   if (f.keyFile !== undefined) return { kind: "file", path: f.keyFile };
@@ -351,8 +356,7 @@ export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
 /** What verify is missing to know the key and the hash; a --key-file of metadata may still lack nothing. */
 function verifyKeyProblems(flags: RawFlags, env: Env): string[] {
   if (flags.from !== undefined) return [];
-  const hasKey = flags.key !== undefined || flags.keyFile !== undefined || !!env.PUBLISH_ARTIFACT_KEY;
-  if (!hasKey) {
+  if (!keyGiven(flags, env)) {
     return ["verify needs the key and the hash: --from FILE (a recovery file or the metadata --output wrote), or --key-file PATH or PUBLISH_ARTIFACT_KEY with --sha256 HEX"];
   }
   return flags.sha256 === undefined && flags.keyFile === undefined ? [VERIFY_NEEDS_SHA256] : [];
@@ -377,10 +381,7 @@ const DecryptFlagsSchema = v.pipe(
 const DecryptEnvSchema = v.object(KeyEnv);
 
 export function loadDecryptConfig(input: unknown, output: unknown, flags: RawFlags, env: Env): DecryptConfig {
-  const noKey =
-    flags.key === undefined && flags.keyFile === undefined && !env.PUBLISH_ARTIFACT_KEY
-      ? ["decrypt needs the key: --key-file PATH (a file holding it, or the metadata or recovery file) or PUBLISH_ARTIFACT_KEY"]
-      : [];
+  const noKey = keyGiven(flags, env) ? [] : ["decrypt needs the key: --key-file PATH (a file holding it, or the metadata or recovery file) or PUBLISH_ARTIFACT_KEY"];
   const [f, e] = parseFlagsAndEnv(DecryptFlagsSchema, flags, DecryptEnvSchema, env, noKey);
   const path = (value: unknown, what: string) => {
     if (typeof value !== "string" || value === "") throw new UsageError(`decrypt needs ${what}: publish-artifact decrypt --key-file PATH IN OUT ("-" for stdin or stdout)`);

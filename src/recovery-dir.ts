@@ -27,7 +27,7 @@ export async function prepareRecoveryDir(explicit: string | undefined, cwd = pro
       if (!(await lstat(explicit)).isDirectory()) throw new Error("it is not a directory");
       await probeWritable(explicit);
     } catch (error) {
-      throw new UsageError(`--recovery-dir ${explicit} cannot hold recovery files: ${fileErrorReason(error)}: give a writable directory`);
+      throw unusableRecoveryDir(explicit, error);
     }
     return explicit;
   }
@@ -44,6 +44,10 @@ export async function prepareRecoveryDir(explicit: string | undefined, cwd = pro
     }
   }
   throw new UsageError(`no directory can hold recovery files (${failures.join("; ")}): give one with --recovery-dir DIR`);
+}
+
+function unusableRecoveryDir(dir: string, error: unknown): UsageError {
+  return new UsageError(`--recovery-dir ${dir} cannot hold recovery files: ${fileErrorReason(error)}: give a writable directory`);
 }
 
 /** `dir` as a folder of our own, mode 0700, not a link, ignoring itself in git. */
@@ -85,9 +89,7 @@ export async function probeRecoveryDir(explicit: string | undefined, cwd = proce
     if (stat !== undefined && !stat.isDirectory()) throw new Error("it exists and is not a plain directory");
     await probeWritable(target);
   } catch (error) {
-    if (explicit !== undefined) {
-      throw new UsageError(`--recovery-dir ${explicit} cannot hold recovery files: ${fileErrorReason(error)}: give a writable directory`);
-    }
+    if (explicit !== undefined) throw unusableRecoveryDir(explicit, error);
     return `${dir} cannot be used (${fileErrorReason(error)}): a private folder in the temporary directory would be`;
   }
   return stat === undefined ? `${dir} (would be created)` : dir;
