@@ -4,9 +4,9 @@
 //                                             our whole pipeline (gzip, AES-CBC, SHA-256), to a null sink;
 //                                             WORKERS 0 (default) is CompressionStream alone
 // Prints one JSON line: { mode, ms, outBytes }.
-import { openEncryptedArtifact } from "../src/encrypted-artifact.ts";
-import { openArtifact } from "../src/file-source.ts";
-import { DEFAULT_LEVEL, gzipStream } from "../src/gzip.ts";
+import { openEncryptedArtifact } from "../src/pipeline/encrypted-artifact.ts";
+import { openArtifact } from "../src/pipeline/file-source.ts";
+import { DEFAULT_LEVEL, gzipStream } from "../src/pipeline/gzip.ts";
 
 const [mode, file, workersArg, levelArg] = process.argv.slice(2) as [string, string, string?, string?];
 const compression = { workers: Number(workersArg ?? 0), level: Number(levelArg ?? DEFAULT_LEVEL) };

@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultWorkers } from "../src/gzip.ts";
+import { defaultWorkers } from "../src/pipeline/gzip.ts";
 import { startAdminServer } from "../test/support/admin-server.ts";
 import { curlDelete, listObjects, startRadosgw, stopRadosgw } from "../test/support/s3.ts";
 
@@ -131,7 +131,7 @@ async function main(): Promise<number> {
       // Each published object is deleted at once: memstore keeps objects in RAM.
       const cleanBucket = () => listObjects(s3).forEach((key) => curlDelete(s3, key));
       // The publish as users run it: the CLI itself, with its signal handling, checks and output.
-      const cli = (workers: number) => [bun, "src/cli.ts", "--file", file, ...BENCH_NAMES, "--workers", String(workers), "--quiet", "--json"];
+      const cli = (workers: number) => [bun, "src/main.ts", "--file", file, ...BENCH_NAMES, "--workers", String(workers), "--quiet", "--json"];
       runs.push(await measured("publish to local S3", cli(0), env, cleanBucket));
       runs.push(await measured(`publish, ${defaultWorkersHere} worker(s)`, cli(defaultWorkersHere), env, cleanBucket));
       rmSync(file);

@@ -79,7 +79,7 @@ async function build(): Promise<void> {
     const outfile = binaryPath(target);
     const result = await Bun.build({
       // The compression worker is an entry point of its own: a Worker's code must be in the binary.
-      entrypoints: ["src/cli.ts", "src/gzip-worker.ts"],
+      entrypoints: ["src/main.ts", "src/pipeline/gzip-worker.ts"],
       compile: {
         target: target.bunTarget,
         outfile,

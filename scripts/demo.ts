@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     args.push("--version", "2026-04-15", "--json");
     step(`Publishing it with the CLI: publish-artifact ${args.join(" ")}`);
     // Run where a user would, in a directory of its own: anything it writes (a recovery file) stays out of the checkout.
-    const cli = spawn(process.execPath, [join(process.cwd(), "src", "cli.ts"), ...args], {
+    const cli = spawn(process.execPath, [join(process.cwd(), "src", "main.ts"), ...args], {
       cwd: work,
       env: { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token },
       stdio: ["ignore", "pipe", "inherit"],

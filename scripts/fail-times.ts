@@ -25,7 +25,7 @@ interface Outcome {
 }
 
 function run(name: string, env: Record<string, string>): Promise<Outcome> {
-  const args = ["src/cli.ts", "--file", artifact, "--resource-name", "m", "--dev-stage", "dev", "--architecture", "x", "--version", "1"];
+  const args = ["src/main.ts", "--file", artifact, "--resource-name", "m", "--dev-stage", "dev", "--architecture", "x", "--version", "1"];
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: process.cwd(), env: { PATH: process.env.PATH, PUBLISH_ARTIFACT_RECOVERY_DIR: work, ...env } });
   let stderr = "";

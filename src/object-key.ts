@@ -1,4 +1,9 @@
-import type { ArtifactNames } from "./config.ts";
+export interface ArtifactNames {
+  resourceName: string;
+  devStage: string;
+  architecture: string;
+  version: string;
+}
 
 /** The object key of the Python script, byte for byte: `{dev_stage}/{resource_name}-{architecture}-{version}.enc`. */
 export function objectKeyFor(names: ArtifactNames): string {

@@ -1,13 +1,15 @@
 // Sends signed requests to S3, retrying what is worth retrying, and turns every failure into an S3Error that
 // carries what S3 said. Every attempt is signed afresh (a new date, the same body and payload hash).
-import type { S3Config } from "../config.ts";
 import { S3Error, oneLine } from "../errors.ts";
-import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type AttemptClock, type RetryPolicy } from "../retry.ts";
+import type { Fetch } from "../http/fetch.ts";
+import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type AttemptClock, type RetryPolicy } from "../http/retry.ts";
 import { progressBody } from "./progress-body.ts";
+import type { S3Config } from "./s3-config.ts";
 import { S3Signer, type S3RequestSpec } from "./sign.ts";
 import { xmlElement } from "./xml.ts";
 
-export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+export type { Fetch } from "../http/fetch.ts";
+export type { S3Config } from "./s3-config.ts";
 
 /** A completed S3 answer; bodies are small XML documents, read within the attempt's time limit. */
 export interface S3Response {

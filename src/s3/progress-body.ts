@@ -5,7 +5,7 @@
 // are therefore given the time they need at the pace this connection has shown (a quarter of it, in case it
 // slows down), or at a slow line's pace before it has shown one. Deno's fetch would send a stream body
 // chunked, which S3 refuses (measured), so there the body stays a buffer and the whole of it gets that time.
-import type { AttemptClock } from "../retry.ts";
+import type { AttemptClock } from "../http/retry.ts";
 
 /** Bytes handed to the connection at a time: each hand-over is progress. */
 const SLICE = 64 * 1024;

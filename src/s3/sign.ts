@@ -4,8 +4,8 @@ import { SignatureV4 } from "@smithy/signature-v4";
 // Pure JS and slow (~100 MB/s), which is fine for the signature's HMACs over a few hundred bytes; payload
 // hashes come from node:crypto through sha256Hex.
 import { Sha256 } from "@aws-crypto/sha256-js";
-import type { S3Config } from "../config.ts";
-import { sha256Hex } from "../digest.ts";
+import { sha256Hex } from "../hex.ts";
+import type { S3Config } from "./s3-config.ts";
 import { canonicalQuery, objectPath } from "./key-path.ts";
 
 export interface S3RequestSpec {

@@ -3,9 +3,9 @@
 import { beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadPublishConfig } from "../../src/config.ts";
+import { loadPublishConfig } from "../../src/config/load-config.ts";
 import { S3Error } from "../../src/errors.ts";
-import { publishArtifact } from "../../src/publish.ts";
+import { publishArtifact } from "../../src/commands/publish.ts";
 import type { AdminServer } from "../support/admin-server.ts";
 import { useE2e } from "../support/e2e.ts";
 import { cliCommand } from "../support/run-cli.ts";

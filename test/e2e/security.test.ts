@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
 import { recoveryFiles, useE2e } from "../support/e2e.ts";
-import { loadPublishConfig } from "../../src/config.ts";
-import { publishArtifact } from "../../src/publish.ts";
+import { loadPublishConfig } from "../../src/config/load-config.ts";
+import { publishArtifact } from "../../src/commands/publish.ts";
 import { cliCommand, runCli } from "../support/run-cli.ts";
 import { curlDownloadUrl, listObjects, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
@@ -182,7 +182,7 @@ describe("a hostile working directory configures nothing and runs nothing", () =
   test("Bun from source, as the README runs it (--no-env-file --config=<ours>): no preload, no .env", async () => {
     const root = process.cwd();
     const child = Bun.spawn(
-      [process.execPath, "--no-env-file", `--config=${join(root, "bunfig.toml")}`, join(root, "src", "cli.ts"), "--file", "model.trt", ...NAMES, "--dry-run"],
+      [process.execPath, "--no-env-file", `--config=${join(root, "bunfig.toml")}`, join(root, "src", "main.ts"), "--file", "model.trt", ...NAMES, "--dry-run"],
       { cwd: hostile, env: { PATH: process.env.PATH, ...e2e.env() }, stdout: "pipe", stderr: "pipe" },
     );
     const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);

@@ -45,7 +45,7 @@ export function denoPermissions(args: readonly string[], cwd: string, env: Recor
   const from = args[args.indexOf("--from") + 1];
   const paths = [args.includes("--file") ? file : undefined, args.includes("--from") ? from : undefined];
   // The compression worker's module is read like a file when Deno starts the worker.
-  const worker = join(ROOT, "src", "gzip-worker.ts");
+  const worker = join(ROOT, "src", "pipeline", "gzip-worker.ts");
   const readable = [cwd, worker, ...paths.filter((path): path is string => path !== undefined && path !== "-")];
   const hosts = [env.S3_ENDPOINT, env.ADMIN_API_URL].filter((url): url is string => !!url && URL.canParse(url)).map((url) => new URL(url).host);
   return [
@@ -57,7 +57,7 @@ export function denoPermissions(args: readonly string[], cwd: string, env: Recor
 }
 
 export function cliCommand(runtime: Runtime, args: readonly string[] = [], cwd = tmpdir(), env: Record<string, string | undefined> = {}): string[] {
-  const entry = join(ROOT, "src", "cli.ts");
+  const entry = join(ROOT, "src", "main.ts");
   switch (runtime) {
     case "bun":
       return [process.execPath, entry];

@@ -1,8 +1,8 @@
 // The admin client's handling of every kind of answer, against a real HTTP server in this process.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { registerArtifact, type RegistrationPayload } from "../../src/admin.ts";
+import { registerArtifact, type RegistrationPayload } from "../../src/admin/register-artifact.ts";
 import { RegistrationError } from "../../src/errors.ts";
-import { DEFAULT_RETRY_POLICY } from "../../src/retry.ts";
+import { DEFAULT_RETRY_POLICY } from "../../src/http/retry.ts";
 
 const KEY = "0123456789abcdef".repeat(4);
 const TOKEN = "admin-token-RECOGNISABLE-unit";

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { markFlagValues, unmark } from "../../src/argv.ts";
+import { markFlagValues, unmark } from "../../src/cli/argv.ts";
 
 const FLAGS = new Set(["version", "file"]);
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { compareStreams } from "../../src/compare-streams.ts";
+import { compareStreams } from "../../src/pipeline/compare-streams.ts";
 import { cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 const data = pseudoRandomBytes(10_000, 9);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { loadPublishConfig, type Env } from "../../src/config.ts";
+import { loadPublishConfig, type Env } from "../../src/config/load-config.ts";
 import { UsageError } from "../../src/errors.ts";
 
 const ENV: Env = {

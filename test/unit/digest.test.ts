@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { DigestStream, sha256Hex } from "../../src/digest.ts";
+import { DigestStream } from "../../src/pipeline/digest.ts";
+import { sha256Hex } from "../../src/hex.ts";
 import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 test("DigestStream passes bytes through and hashes exactly them, as sha256sum does", async () => {

@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputFileError } from "../../src/errors.ts";
-import { openArtifact } from "../../src/file-source.ts";
+import { openArtifact } from "../../src/pipeline/file-source.ts";
 import { collect, pseudoRandomBytes } from "../support/streams.ts";
 
 const work = mkdtempSync(join(tmpdir(), "publish-artifact-file-source-"));

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { gunzipSync } from "node:zlib";
-import { gzipStream } from "../../src/gzip.ts";
+import { gzipStream } from "../../src/pipeline/gzip.ts";
 import { collect, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 test("gzipStream emits one gzip member that node:zlib reads back", async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { PRIVATE_CA_HINT, classifyNetworkFailure, withoutUrls } from "../../src/network-error.ts";
+import { PRIVATE_CA_HINT, classifyNetworkFailure, withoutUrls } from "../../src/http/network-error.ts";
 
 // The shapes measured here from Bun 1.4.5 and Deno 2.9.6 fetch failures.
 const bunError = (code: string, message: string) => Object.assign(new TypeError(message), { code });

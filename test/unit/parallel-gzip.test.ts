@@ -3,9 +3,9 @@
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { crc32, gunzipSync } from "node:zlib";
-import { crc32Combine } from "../../src/crc32-combine.ts";
-import { gzipStream } from "../../src/gzip.ts";
-import { parallelGzipStream } from "../../src/parallel-gzip.ts";
+import { crc32Combine } from "../../src/pipeline/crc32-combine.ts";
+import { gzipStream } from "../../src/pipeline/gzip.ts";
+import { parallelGzipStream } from "../../src/pipeline/parallel-gzip.ts";
 import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 const BLOCK = 64 * 1024;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Progress, type ProgressMode } from "../../src/progress.ts";
+import { Progress, type ProgressMode } from "../../src/cli/progress.ts";
 
 function harness(mode: ProgressMode, total: number | undefined, color = false) {
   let now = 0;

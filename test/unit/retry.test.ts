@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { AttemptTimeout, backoffDelay, withRetry, type RetryPolicy } from "../../src/retry.ts";
+import { AttemptTimeout, backoffDelay, withRetry, type RetryPolicy } from "../../src/http/retry.ts";
 
 // Milliseconds, so that the real timers behind the retries stay quick; the rules are the same at any scale.
 const policy: RetryPolicy = { attempts: 4, timeoutMs: 60, silentAttempts: 2, baseDelayMs: 1, maxDelayMs: 4 };

@@ -4,14 +4,13 @@
 // node:fs/promises to compare files by identity and replace an old metadata file, which no web API does in
 // both runtimes.
 import { lstat, readFile, rm, stat } from "node:fs/promises";
-import type { OutputConfig } from "./config.ts";
-import { openEncryptedArtifact } from "./encrypted-artifact.ts";
-import { byteCounter } from "./byte-counter.ts";
-import { toHex } from "./hex.ts";
-import type { ProgressSink } from "./progress.ts";
-import { METADATA_KIND, parseRecord, writeRecordFile, type RecoveryRecord } from "./recovery.ts";
-import { writeStreamToFile } from "./write-file.ts";
-import { UsageError } from "./errors.ts";
+import type { OutputConfig } from "../config/load-config.ts";
+import { openEncryptedArtifact, type ProgressSink } from "../pipeline/encrypted-artifact.ts";
+import { byteCounter } from "../pipeline/byte-counter.ts";
+import { toHex } from "../hex.ts";
+import { METADATA_KIND, parseRecord, writeRecordFile, type RecoveryRecord } from "../records/record-file.ts";
+import { writeStreamToFile } from "../pipeline/write-file.ts";
+import { UsageError } from "../errors.ts";
 
 export interface WriteResult {
   metadataPath: string;

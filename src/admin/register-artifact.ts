@@ -1,8 +1,8 @@
 // Registration with the admin API: the last step, only after the object is completely in S3.
-import { RegistrationError, oneLine } from "./errors.ts";
-import { redact } from "./redact.ts";
-import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type RetryPolicy } from "./retry.ts";
-import type { Fetch } from "./s3/client.ts";
+import { RegistrationError, oneLine } from "../errors.ts";
+import { redact } from "../redact.ts";
+import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type RetryPolicy } from "../http/retry.ts";
+import type { Fetch } from "../http/fetch.ts";
 
 /** The body of `POST {ADMIN_API_URL}/{ADMIN_API_PUBLISH_PATH}`, exactly the fields of the spec. */
 export interface RegistrationPayload {

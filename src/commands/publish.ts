@@ -1,18 +1,17 @@
 // The whole job: file → gzip → AES-256-CBC → (count + SHA-256) → S3, then registration with the admin API.
 // Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
-import { registerArtifact, type RegistrationPayload } from "./admin.ts";
-import type { PublishConfig } from "./config.ts";
-import { IntegrityError, NotRegisteredError, RegistrationError, S3Error, UploadError } from "./errors.ts";
-import { encryptSource, openSource } from "./encrypted-artifact.ts";
-import type { ProgressSink } from "./progress.ts";
-import { writeRecoveryFile } from "./recovery.ts";
-import { prepareRecoveryDir } from "./recovery-dir.ts";
-import { toHex } from "./hex.ts";
-import { S3Client, type Fetch } from "./s3/client.ts";
-import { partSizeOf } from "./s3/part-size.ts";
-import { deleteObject, headObjectSize, objectExists } from "./s3/put-object.ts";
-import { checkAdminReachable } from "./preflight.ts";
-import { uploadStream } from "./s3/upload.ts";
+import { registerArtifact, type RegistrationPayload } from "../admin/register-artifact.ts";
+import type { PublishConfig } from "../config/load-config.ts";
+import { IntegrityError, NotRegisteredError, RegistrationError, S3Error, UploadError } from "../errors.ts";
+import { encryptSource, openSource, type ProgressSink } from "../pipeline/encrypted-artifact.ts";
+import { writeRecoveryFile } from "../records/record-file.ts";
+import { prepareRecoveryDir } from "../records/recovery-dir.ts";
+import { toHex } from "../hex.ts";
+import { S3Client, type Fetch } from "../s3/client.ts";
+import { partSizeOf } from "../s3/part-size.ts";
+import { deleteObject, headObjectSize, objectExists } from "../s3/put-object.ts";
+import { checkAdminReachable } from "../admin/check-reachable.ts";
+import { uploadStream } from "../s3/upload.ts";
 
 export interface PublishOptions {
   fetch?: Fetch;

@@ -1,6 +1,6 @@
 // What a finished publish prints: a short summary for people (stderr) or one JSON object for machines (stdout).
-import { formatBytes, formatDuration } from "./format.ts";
-import type { PublishResult } from "./publish.ts";
+import { formatBytes, formatDuration } from "../format.ts";
+import type { PublishResult } from "../commands/publish.ts";
 
 export function humanSummary(result: PublishResult): string {
   const seconds = result.elapsedMs / 1000;

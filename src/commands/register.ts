@@ -1,9 +1,9 @@
 // `publish-artifact register --from FILE`: send a registration saved after a failed publish (or the metadata of
 // --output, once its file was uploaded), and remove the file once the admin API has taken it.
-import { registerArtifact, type RegisterOptions } from "./admin.ts";
-import type { RegisterConfig } from "./config.ts";
-import { UsageError } from "./errors.ts";
-import { readRecordFile, removeRecordFile, type RecoveryRecord } from "./recovery.ts";
+import { registerArtifact, type RegisterOptions } from "../admin/register-artifact.ts";
+import type { RegisterConfig } from "../config/load-config.ts";
+import { UsageError } from "../errors.ts";
+import { readRecordFile, removeRecordFile, type RecoveryRecord } from "../records/record-file.ts";
 
 export async function registerFromRecoveryFile(config: RegisterConfig, options: RegisterOptions = {}): Promise<RecoveryRecord> {
   const record = await readRecordFile(config.from);

@@ -36,8 +36,3 @@ export class DigestStream extends TransformStream<Uint8Array, Uint8Array> {
     return this.#state.sha256;
   }
 }
-
-/** SHA-256 of one buffer, lowercase hex. */
-export function sha256Hex(data: Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}

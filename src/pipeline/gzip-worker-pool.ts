@@ -1,6 +1,7 @@
 // The workers of the parallel gzip. Each job is answered by id; a worker that fails fails every job still
 // waiting, so a stream never hangs on an answer that will not come. A pool must be terminated when its stream
 // ends or is abandoned: a live worker keeps the process running.
+import { GZIP_WORKER_URL } from "../gzip-worker-url.ts";
 import type { BlockJob, BlockResult } from "./gzip-worker.ts";
 
 export type BlockDone = Extract<BlockResult, { crc: number }>;
@@ -12,9 +13,7 @@ export class GzipWorkerPool {
 
   constructor(readonly size: number) {
     for (let i = 0; i < size; i++) {
-      // A URL relative to this module: Bun, Deno and the compiled binary (where gzip-worker.ts is an extra entry
-      // point of the build) all resolve it to the worker's code.
-      const worker = new Worker(new URL("./gzip-worker.ts", import.meta.url).href, { type: "module" });
+      const worker = new Worker(GZIP_WORKER_URL, { type: "module" });
       worker.onmessage = (event: MessageEvent<BlockResult>) => this.#answer(event.data);
       worker.onerror = (event: ErrorEvent) => {
         event.preventDefault();

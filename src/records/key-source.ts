@@ -4,9 +4,8 @@
 //
 // node:fs/promises to read the key file, which no web API does in both runtimes.
 import { readFile } from "node:fs/promises";
-import { InputFileError } from "./errors.ts";
-import { fileErrorReason } from "./file-source.ts";
-import { parseRecord } from "./recovery.ts";
+import { InputFileError, fileErrorReason } from "../errors.ts";
+import { parseRecord } from "./record-file.ts";
 
 export type KeySource = { kind: "flag" | "env"; hex: string } | { kind: "file"; path: string };
 

@@ -7,9 +7,8 @@
 import { open, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import * as v from "valibot";
-import type { RegistrationPayload } from "./admin.ts";
-import { InputFileError } from "./errors.ts";
-import { fileErrorReason } from "./file-source.ts";
+import type { RegistrationPayload } from "../admin/register-artifact.ts";
+import { InputFileError, fileErrorReason } from "../errors.ts";
 
 export const RECOVERY_KIND = "publish-artifact-recovery";
 export const METADATA_KIND = "publish-artifact-metadata";

@@ -9,8 +9,7 @@ import { chmod, lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { UsageError } from "./errors.ts";
-import { fileErrorReason } from "./file-source.ts";
+import { UsageError, fileErrorReason } from "../errors.ts";
 
 export const RECOVERY_DIR_NAME = ".publish-artifact";
 const IGNORE_ALL = "*\n";

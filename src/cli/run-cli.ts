@@ -1,15 +1,14 @@
-#!/usr/bin/env bun
 // The command line: parse, validate, run the library, print. Everything else lives in the modules it calls;
 // the pipeline and the S3 signer are imported only by the commands that use them, so --help and version start
 // fast.
 import { cac } from "cac";
 import { markFlagValues, unmark } from "./argv.ts";
-import type { Env } from "./config.ts";
-import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor } from "./errors.ts";
+import type { Env } from "../config/load-config.ts";
+import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor } from "../errors.ts";
 import { helpText } from "./help.ts";
 import type { Progress } from "./progress.ts";
-import { Secrets } from "./redact.ts";
-import { versionLine } from "./version.ts";
+import { Secrets } from "../redact.ts";
+import { versionLine } from "../version.ts";
 
 export interface CliIo {
   /** One line (or block) of output each; a newline is added. */
@@ -62,7 +61,7 @@ const COMMANDS: { name: string; description: string; valueFlags: string[]; boole
     valueFlags: ["from", "retries", "timeout"],
     booleanFlags: ["allow-http"],
     run: runRegister,
-    validate: async (options, env) => (await import("./config.ts")).loadRegisterConfig(options, env),
+    validate: async (options, env) => (await import("../config/load-config.ts")).loadRegisterConfig(options, env),
   },
   {
     name: "decrypt <in> <out>",
@@ -70,7 +69,7 @@ const COMMANDS: { name: string; description: string; valueFlags: string[]; boole
     valueFlags: ["key", "key-file", "sha256"],
     booleanFlags: [],
     run: runDecrypt,
-    validate: async (options, env, args) => (await import("./config.ts")).loadDecryptConfig(args[0], args[1], options, env),
+    validate: async (options, env, args) => (await import("../config/load-config.ts")).loadDecryptConfig(args[0], args[1], options, env),
   },
   {
     name: "verify",
@@ -78,7 +77,7 @@ const COMMANDS: { name: string; description: string; valueFlags: string[]; boole
     valueFlags: ["file", "resource-name", "dev-stage", "architecture", "version", "key", "key-file", "sha256", "from", "retries", "timeout"],
     booleanFlags: ["quiet"],
     run: runVerify,
-    validate: async (options, env) => (await import("./config.ts")).loadVerifyConfig(options, env),
+    validate: async (options, env) => (await import("../config/load-config.ts")).loadVerifyConfig(options, env),
   },
   {
     name: "",
@@ -87,13 +86,13 @@ const COMMANDS: { name: string; description: string; valueFlags: string[]; boole
     booleanFlags: ["json", "quiet", "dry-run", "allow-http", "no-overwrite", "allow-empty"],
     run: runPublish,
     validate: async (options, env) => {
-      const config = await import("./config.ts");
+      const config = await import("../config/load-config.ts");
       return options.output !== undefined && !options.dryRun ? config.loadOutputConfig(options, env) : config.loadPublishConfig(options, env);
     },
   },
 ];
 const VALUE_FLAGS = new Set(COMMANDS.flatMap((command) => command.valueFlags));
-const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCode.interruptedSigterm } as const;
+export const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCode.interruptedSigterm } as const;
 
 /** Run the CLI with `argv` (without the program name); resolves with the exit code. */
 export async function runCli(argv: readonly string[], env: Env, rawIo: CliIo, signal?: AbortSignal): Promise<number> {
@@ -161,17 +160,17 @@ async function runVersion({ io }: Run): Promise<number> {
 async function runPublish(run: Run): Promise<number> {
   const { options, env, io, signal, secrets } = run;
   if (options.output !== undefined && !options.dryRun) return runOutput(run);
-  const { loadPublishConfig } = await import("./config.ts");
+  const { loadPublishConfig } = await import("../config/load-config.ts");
   const config = loadPublishConfig(options, env);
   warn(io, config.warnings);
   if (config.dryRun) {
-    const { makePlan, planText } = await import("./plan.ts");
+    const { makePlan, planText } = await import("../commands/plan.ts");
     const { plan, exitCode } = await makePlan(config, { signal });
     io.stdout(config.json ? JSON.stringify(plan) : planText(plan, (options.output as string[] | undefined)?.[0]));
     if (exitCode !== undefined) io.stderr("publish-artifact: error: dry run: a check failed (see its FAILED line): a publish would fail the same way");
     return exitCode ?? ExitCode.ok;
   }
-  const { publishArtifact } = await import("./publish.ts");
+  const { publishArtifact } = await import("../commands/publish.ts");
   const { humanSummary, jsonSummary } = await import("./summary.ts");
   const progress = await progressFor(config.file, config.quiet, env, io);
   try {
@@ -192,10 +191,10 @@ async function runPublish(run: Run): Promise<number> {
 }
 
 async function runOutput({ options, env, io, signal, secrets }: Run): Promise<number> {
-  const { loadOutputConfig } = await import("./config.ts");
+  const { loadOutputConfig } = await import("../config/load-config.ts");
   const config = loadOutputConfig(options, env);
-  const { encryptToFile, outputSummary } = await import("./write-encrypted.ts");
-  const { formatBytes } = await import("./format.ts");
+  const { encryptToFile, outputSummary } = await import("../commands/write-encrypted.ts");
+  const { formatBytes } = await import("../format.ts");
   const progress = await progressFor(config.file, config.quiet, env, io);
   try {
     const result = await encryptToFile(config, { progress, signal, onKey: (hex) => secrets.add(hex) });
@@ -216,19 +215,19 @@ async function runOutput({ options, env, io, signal, secrets }: Run): Promise<nu
 }
 
 async function runRegister({ options, env, io, signal }: Run): Promise<number> {
-  const { loadRegisterConfig } = await import("./config.ts");
+  const { loadRegisterConfig } = await import("../config/load-config.ts");
   const config = loadRegisterConfig(options, env);
-  const { registerFromRecoveryFile } = await import("./register-again.ts");
+  const { registerFromRecoveryFile } = await import("../commands/register.ts");
   const record = await registerFromRecoveryFile(config, { signal, log: notice(io, false) });
   io.stderr(`registered ${record.object_key}; ${config.from} was removed`);
   return ExitCode.ok;
 }
 
 async function runDecrypt({ options, env, io, args, secrets }: Run): Promise<number> {
-  const { loadDecryptConfig } = await import("./config.ts");
+  const { loadDecryptConfig } = await import("../config/load-config.ts");
   const config = loadDecryptConfig(args[0], args[1], options, env);
   warn(io, config.warnings);
-  const { decryptFile } = await import("./decrypt.ts");
+  const { decryptFile } = await import("../commands/decrypt.ts");
   const result = await decryptFile(config, (hex) => secrets.add(hex));
   const checked = result.sha256Checked ? ", sha256 checked" : "";
   io.stderr(`decrypted ${result.encryptedBytes} bytes into ${result.plainBytes} bytes${checked}`);
@@ -236,10 +235,10 @@ async function runDecrypt({ options, env, io, args, secrets }: Run): Promise<num
 }
 
 async function runVerify({ options, env, io, signal, secrets }: Run): Promise<number> {
-  const { loadVerifyConfig } = await import("./config.ts");
+  const { loadVerifyConfig } = await import("../config/load-config.ts");
   const config = loadVerifyConfig(options, env);
   warn(io, config.warnings);
-  const { verifyPublished } = await import("./verify.ts");
+  const { verifyPublished } = await import("../commands/verify.ts");
   const result = await verifyPublished(config, { signal, log: notice(io, config.quiet), onKey: (hex) => secrets.add(hex) });
   if (!config.quiet) {
     io.stderr(
@@ -329,43 +328,4 @@ function reportError(error: unknown, io: CliIo, signal?: AbortSignal): number {
   const text = lines.map((line) => `publish-artifact: error: ${line}`).join("\n");
   io.stderr(text);
   return signalName ? (SIGNAL_EXIT[signalName] ?? ExitCode.interruptedSigint) : exitCodeFor(error);
-}
-
-/**
- * How long an interrupted run may take to clean up (abort its multipart upload, save a registration) before it
- * exits anyway: CI cancels a step by a signal and expects it gone at once; against a healthy server the
- * clean-up takes milliseconds.
- */
-const INTERRUPT_DEADLINE_MS = 1000;
-
-if (import.meta.main) {
-  const controller = new AbortController();
-  for (const name of ["SIGINT", "SIGTERM"] as const) {
-    process.on(name, () => {
-      // A second signal means "now": the first is already cleaning up.
-      if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
-      controller.abort(name);
-      setTimeout(() => {
-        process.stderr.write(`publish-artifact: error: interrupted by ${name}: the clean-up did not finish within 1 s (a multipart upload may be left open)\n`);
-        process.exit(SIGNAL_EXIT[name]);
-      }, INTERRUPT_DEADLINE_MS).unref();
-    });
-  }
-  const code = await runCli(
-    process.argv.slice(2),
-    process.env,
-    {
-      // Not console.*: Bun colours console.error on a terminal, which NO_COLOR users do not want.
-      stdout: (text) => process.stdout.write(`${text}\n`),
-      stderr: (text) => process.stderr.write(`${text}\n`),
-      stderrWrite: (text) => process.stderr.write(text),
-      stderrIsTTY: process.stderr.isTTY === true,
-    },
-    controller.signal,
-  );
-  // Not process.exit(): it drops output a pipe has not taken yet (decrypt to stdout). Nothing is left to keep
-  // the process alive, so it ends once the output is written; but an interrupted run may still have a read of
-  // stdin pending, which would keep it alive: it ends once its last line is out.
-  process.exitCode = code;
-  if (controller.signal.aborted) process.stderr.write("", () => process.exit(code));
 }

@@ -1,16 +1,16 @@
 // `--dry-run`: everything validated and the file checked readable, what a publish would do, and the read-only
 // checks a publish makes before its upload (recovery directory, admin API, S3 credentials and bucket), each
 // with its result. Nothing is written, uploaded or registered, and no token is sent.
-import type { PublishConfig } from "./config.ts";
-import { exitCodeFor, type ExitCode } from "./errors.ts";
-import { openArtifact } from "./file-source.ts";
-import { formatBytes } from "./format.ts";
-import { checkAdminReachable } from "./preflight.ts";
-import { probeRecoveryDir } from "./recovery-dir.ts";
-import { S3Client, type Fetch } from "./s3/client.ts";
-import { objectPath } from "./s3/key-path.ts";
-import { objectExists } from "./s3/put-object.ts";
-import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "./s3/part-size.ts";
+import type { PublishConfig } from "../config/load-config.ts";
+import { exitCodeFor, type ExitCode } from "../errors.ts";
+import { openArtifact } from "../pipeline/file-source.ts";
+import { formatBytes } from "../format.ts";
+import { checkAdminReachable } from "../admin/check-reachable.ts";
+import { probeRecoveryDir } from "../records/recovery-dir.ts";
+import { S3Client, type Fetch } from "../s3/client.ts";
+import { objectPath } from "../s3/key-path.ts";
+import { objectExists } from "../s3/put-object.ts";
+import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "../s3/part-size.ts";
 
 export interface CheckResult {
   ok: boolean;

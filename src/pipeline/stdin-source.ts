@@ -4,7 +4,7 @@
 // node:process and node:stream because Bun and Deno share no web API for standard input; both implement these.
 import process from "node:process";
 import { Readable } from "node:stream";
-import { InputFileError } from "./errors.ts";
+import { InputFileError } from "../errors.ts";
 import type { ArtifactSource } from "./file-source.ts";
 
 /**

@@ -6,8 +6,14 @@ import { byteCounter } from "./byte-counter.ts";
 import { DigestStream } from "./digest.ts";
 import { openArtifact, type ArtifactSource } from "./file-source.ts";
 import { gzipStream, type CompressionSettings } from "./gzip.ts";
-import type { ProgressSink } from "./progress.ts";
 import { openStdin } from "./stdin-source.ts";
+
+/** Who hears how far the work is: bytes read from the artifact, produced as ciphertext, and taken by the sink. */
+export interface ProgressSink {
+  read(bytes: number): void;
+  produced(bytes: number): void;
+  uploaded(bytes: number): void;
+}
 
 export interface EncryptedArtifact {
   source: ArtifactSource;

@@ -1,14 +1,14 @@
 // `publish-artifact verify`: download the published object with a signed GET and check it end to end, as a
 // loader would and more: its size and SHA-256, that it decrypts with the key, and that it decrypts to exactly
 // the bytes of --file. Everything streams, so memory stays bounded whatever the size.
-import { compareStreams } from "./compare-streams.ts";
-import { VERIFY_NEEDS_SHA256, type VerifyConfig } from "./config.ts";
-import { asDecryptError, checkDigest, decryptingPipeline } from "./decrypt.ts";
-import { ObjectNotFoundError, S3Error, UsageError, VerificationError } from "./errors.ts";
-import { openArtifact } from "./file-source.ts";
-import { resolveKey } from "./key-source.ts";
-import { readRecordFile } from "./recovery.ts";
-import { S3Client, type Fetch } from "./s3/client.ts";
+import { compareStreams } from "../pipeline/compare-streams.ts";
+import { VERIFY_NEEDS_SHA256, type VerifyConfig } from "../config/load-config.ts";
+import { ObjectNotFoundError, S3Error, UsageError, VerificationError } from "../errors.ts";
+import { asDecryptError, checkDigest, decryptingPipeline } from "../pipeline/decrypted-artifact.ts";
+import { openArtifact } from "../pipeline/file-source.ts";
+import { resolveKey } from "../records/key-source.ts";
+import { readRecordFile } from "../records/record-file.ts";
+import { S3Client, type Fetch } from "../s3/client.ts";
 
 export interface VerifyResult {
   objectKey: string;

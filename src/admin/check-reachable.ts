@@ -1,9 +1,9 @@
 // The read-only checks a publish makes before it reads the artifact, and that --dry-run reports: a wrong admin
 // URL, wrong S3 credentials or a missing bucket must cost seconds, not the whole upload first. The S3 check is
 // s3/put-object.ts's objectExists: one signed read that also tells what is at the key.
-import { RegistrationError, UploadError } from "./errors.ts";
-import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type RetryPolicy } from "./retry.ts";
-import type { Fetch } from "./s3/client.ts";
+import { RegistrationError, UploadError } from "../errors.ts";
+import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type RetryPolicy } from "../http/retry.ts";
+import type { Fetch } from "../http/fetch.ts";
 
 /**
  * The admin API answers at all: an unauthenticated HEAD to the publish URL, where any HTTP status counts (a

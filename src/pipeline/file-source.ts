@@ -4,7 +4,7 @@
 // node:fs/promises because neither web standard nor a common API of Bun and Deno reads files; Bun, Deno
 // and the compiled binary all implement this module.
 import { open, type FileHandle } from "node:fs/promises";
-import { InputFileError } from "./errors.ts";
+import { InputFileError, fileErrorReason } from "../errors.ts";
 
 // Measured here: 256 KiB reads keep compression as fast as 1 MiB reads with less memory churn.
 export const FILE_CHUNK_SIZE = 256 * 1024;
@@ -15,15 +15,6 @@ export interface ArtifactSource {
   /** Size when the file was opened (the stream errors if the file then changes size); undefined for a pipe. */
   size: number | undefined;
   stream: ReadableStream<Uint8Array>;
-}
-
-/** A file system error in a few plain words. */
-export function fileErrorReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "it is a directory, not a file";
-  return (error as Error | undefined)?.message ?? String(error);
 }
 
 function openFailure(label: string, path: string, error: unknown): InputFileError {

@@ -3,8 +3,7 @@
 //
 // node:fs/promises for files, which no web API writes in both runtimes.
 import { open, rename, rm } from "node:fs/promises";
-import { InputFileError } from "./errors.ts";
-import { fileErrorReason } from "./file-source.ts";
+import { InputFileError, fileErrorReason } from "../errors.ts";
 
 /**
  * Write `stream` to `path`. `check` runs once everything is written and before the rename: a file that fails

@@ -1,14 +1,9 @@
 // Progress on stderr for runs that take more than a second. On a terminal, one line redrawn in place; in a log
 // (CI), a plain line each 10% or every 15 s, whichever comes later, so logs stay short.
-import { formatBytes, formatDuration } from "./format.ts";
+import { formatBytes, formatDuration } from "../format.ts";
+import type { ProgressSink } from "../pipeline/encrypted-artifact.ts";
 
 export type ProgressMode = "terminal" | "lines" | "off";
-
-export interface ProgressSink {
-  read(bytes: number): void;
-  produced(bytes: number): void;
-  uploaded(bytes: number): void;
-}
 
 export interface ProgressOptions {
   mode: ProgressMode;

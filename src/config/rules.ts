@@ -1,9 +1,9 @@
 // The building blocks of the flag and environment schemas (valibot), each carrying the one line the user
 // sees when it fails: what is wrong and what to do.
 import * as v from "valibot";
-import { UsageError } from "./errors.ts";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
-import { isCleartextRemoteUrl } from "./urls.ts";
+import { UsageError } from "../errors.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../http/retry.ts";
+import { isCleartextRemoteUrl } from "../urls.ts";
 
 /** The flags as cac hands them over: each value-taking flag as an array of what was typed. */
 export type RawFlags = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Retries with exponential backoff and full jitter (a random wait between 0 and base × 2^attempt, capped), and
 // a timeout for every attempt. The caller says which failures are worth another attempt.
-import type { NoAnswer } from "./errors.ts";
+import type { NoAnswer } from "../errors.ts";
 import { classifyNetworkFailure } from "./network-error.ts";
 
 export interface RetryPolicy {

@@ -2,7 +2,7 @@
 // Every rule carries the one line the user sees when it fails, so a message names the problem
 // and what to do about it.
 import * as v from "valibot";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 import {
   booleanVar,
   cleartextAdminProblems,
@@ -21,31 +21,15 @@ import {
   wholeNumber,
   type Env,
   type RawFlags,
-} from "./config-rules.ts";
-import { DEFAULT_LEVEL, defaultWorkers, type CompressionSettings } from "./gzip.ts";
-import { objectKeyFor } from "./object-key.ts";
-import { KEY_ON_COMMAND_LINE_WARNING, type KeySource } from "./key-source.ts";
-import type { RetryPolicy } from "./retry.ts";
-import { MAX_PART_SIZE, MIN_PART_SIZE, parseByteSize } from "./s3/part-size.ts";
-import { cdnUrlFor, joinUrl } from "./urls.ts";
+} from "./rules.ts";
+import { DEFAULT_LEVEL, defaultWorkers, type CompressionSettings } from "../pipeline/gzip.ts";
+import { objectKeyFor, type ArtifactNames } from "../object-key.ts";
+import type { S3Config } from "../s3/s3-config.ts";
+import { KEY_ON_COMMAND_LINE_WARNING, type KeySource } from "../records/key-source.ts";
+import type { RetryPolicy } from "../http/retry.ts";
+import { MAX_PART_SIZE, MIN_PART_SIZE, parseByteSize } from "../s3/part-size.ts";
+import { cdnUrlFor, joinUrl } from "../urls.ts";
 
-export interface ArtifactNames {
-  resourceName: string;
-  devStage: string;
-  architecture: string;
-  version: string;
-}
-
-export interface S3Config {
-  /** Base URL without a trailing slash, e.g. `https://s3.example.com` or `http://127.0.0.1:7480/prefix`. */
-  endpoint: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** Temporary credentials (STS, instance roles): sent as x-amz-security-token and signed in every request. */
-  sessionToken?: string;
-  bucket: string;
-  region: string;
-}
 
 export interface PublishConfig {
   file: string;
@@ -75,7 +59,7 @@ export interface PublishConfig {
   allowEmpty: boolean;
 }
 
-export type { Env, RawFlags } from "./config-rules.ts";
+export type { Env, RawFlags } from "./rules.ts";
 
 export const DEFAULT_PUBLISH_PATH = "internal/resources/publish";
 export const DEFAULT_REGION = "us-east-1";

@@ -1,5 +1,5 @@
 // The --help text, kept beside nothing else so that printing it loads no heavy module.
-import { versionLine } from "./version.ts";
+import { versionLine } from "../version.ts";
 
 export function helpText(): string {
   return `${versionLine()}
