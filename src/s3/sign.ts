@@ -23,6 +23,24 @@ export interface SignedRequest {
   init: RequestInit & { method: string; headers: Record<string, string> };
 }
 
+/**
+ * smithy's signer as every request of ours uses it. `service` is "s3" here; test/unit/sign.test.ts gives AWS's
+ * published test suite's "service" to check this very configuration against its signatures.
+ */
+export function sigV4(config: Pick<S3Config, "accessKeyId" | "secretAccessKey" | "sessionToken" | "region">, service: string): SignatureV4 {
+  return new SignatureV4({
+    service,
+    region: config.region,
+    // With a session token, the signer adds x-amz-security-token to the request and signs it.
+    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken },
+    sha256: Sha256,
+    // S3 signs the path as sent (key-path.ts encodes it once); other services encode it a second time.
+    uriEscapePath: false,
+    // S3Signer sets x-amz-content-sha256 itself, hashed by node:crypto: smithy is not to add one of its own.
+    applyChecksum: false,
+  });
+}
+
 export class S3Signer {
   readonly #signer: SignatureV4;
   readonly #endpoint: URL;
@@ -31,14 +49,7 @@ export class S3Signer {
   constructor(config: S3Config) {
     this.#endpoint = new URL(config.endpoint);
     this.#bucket = config.bucket;
-    this.#signer = new SignatureV4({
-      service: "s3",
-      region: config.region,
-      // With a session token, the signer adds x-amz-security-token to the request and signs it.
-      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken },
-      sha256: Sha256,
-      uriEscapePath: false,
-    });
+    this.#signer = sigV4(config, "s3");
   }
 
   /** The URL of an object (or of the bucket), as requested and as signed. */
