@@ -28,7 +28,7 @@ export function cdnUrlFor(where: { cdnBaseUrl: string | undefined; endpoint: str
 }
 
 /** This machine: 127.0.0.0/8, ::1 and localhost, where plain http crosses no network. */
-export function isLoopbackUrl(url: string): boolean {
+function isLoopbackUrl(url: string): boolean {
   if (!URL.canParse(url)) return false;
   const host = new URL(url).hostname;
   return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);

@@ -27,7 +27,7 @@ export interface RegisterOptions {
   log?: (line: string) => void;
 }
 
-export function isRetryableRegistrationError(error: unknown): boolean {
+function isRetryableRegistrationError(error: unknown): boolean {
   if (!(error instanceof RegistrationError) || error.noAnswer?.permanent) return false;
   return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500;
 }

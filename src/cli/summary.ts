@@ -1,6 +1,7 @@
-// What a finished publish prints: a short summary for people (stderr) or one JSON object for machines (stdout).
+// What a finished publish (or --output) prints: a short summary for people (stderr) or one JSON object for machines (stdout).
 import { formatBytes, formatDuration } from "../format.ts";
 import type { PublishResult } from "../commands/publish.ts";
+import type { WriteResult } from "../commands/write-encrypted.ts";
 
 export function humanSummary(result: PublishResult): string {
   const seconds = result.elapsedMs / 1000;
@@ -19,4 +20,19 @@ export function humanSummary(result: PublishResult): string {
 export function jsonSummary(result: PublishResult): string {
   const { encryption_key: _secret, ...published } = result.payload;
   return JSON.stringify({ object_key: result.objectKey, ...published, replaced: result.replaced });
+}
+
+/** What --output wrote, for people: the sizes, the hash, and where the key is. */
+export function writtenSummary(output: string, result: WriteResult): string {
+  const size = result.metadata.payload.size_bytes;
+  return (
+    `wrote ${output}: ${size} bytes (${formatBytes(size)}) from ${result.inputBytes} bytes, sha256 ${result.metadata.payload.sha256}\n` +
+    `its metadata, with the encryption key, is in ${result.metadataPath} (readable only by you)`
+  );
+}
+
+/** The --json result of --output: the metadata without the key, which stays in the metadata file. */
+export function outputSummary(result: WriteResult): string {
+  const { encryption_key: _secret, ...published } = result.metadata.payload;
+  return JSON.stringify({ object_key: result.metadata.object_key, ...published, encrypted_file: result.metadata.encrypted_file, metadata_file: result.metadataPath });
 }

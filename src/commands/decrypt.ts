@@ -1,4 +1,4 @@
-// `publish-artifact decrypt --key HEX [--sha256 HEX] IN OUT`: what a loader does with a downloaded object,
+// `publish-artifact decrypt --key-file PATH [--sha256 HEX] IN OUT`: what a loader does with a downloaded object,
 // streamed: check the SHA-256 of the input, decrypt, gunzip, write the original. "-" is stdin or stdout.
 // A file output appears only when everything checked out (write-file.ts).
 //
@@ -6,7 +6,7 @@
 import process from "node:process";
 import { Readable, Writable } from "node:stream";
 import { byteCounter } from "../pipeline/byte-counter.ts";
-import type { DecryptConfig } from "../config/load-config.ts";
+import type { DecryptConfig } from "../config/decrypt-config.ts";
 import { asDecryptError, checkDigest, decryptingPipeline } from "../pipeline/decrypted-artifact.ts";
 import { openArtifact } from "../pipeline/file-source.ts";
 import { resolveKey } from "../records/key-source.ts";

@@ -1,13 +1,13 @@
 // `--dry-run`: everything validated and the file checked readable, what a publish would do, and the read-only
 // checks a publish makes before its upload (recovery directory, admin API, S3 credentials and bucket), each
 // with its result. Nothing is written, uploaded or registered, and no token is sent.
-import type { PublishConfig } from "../config/load-config.ts";
+import type { PublishConfig } from "../config/publish-config.ts";
 import { exitCodeFor, type ExitCode } from "../errors.ts";
 import { openArtifact } from "../pipeline/file-source.ts";
 import { formatBytes } from "../format.ts";
 import { checkAdminReachable } from "../admin/check-reachable.ts";
 import { probeRecoveryDir } from "../records/recovery-dir.ts";
-import { S3Client, type Fetch } from "../s3/client.ts";
+import { S3Client } from "../s3/client.ts";
 import { objectPath } from "../s3/key-path.ts";
 import { objectExists } from "../s3/put-object.ts";
 import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "../s3/part-size.ts";
@@ -29,7 +29,7 @@ export interface Plan {
 
 export async function makePlan(
   config: PublishConfig,
-  options: { fetch?: Fetch; signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal } = {},
 ): Promise<{ plan: Plan; exitCode: ExitCode | undefined }> {
   let size: number | undefined;
   if (config.file !== "-") {
@@ -55,12 +55,12 @@ export async function makePlan(
       return { ok: false, detail: error instanceof Error ? error.message : String(error) };
     }
   };
-  const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry });
+  const client = new S3Client(config.s3, { retry: config.retry });
   const where = `${config.objectKey} in bucket ${config.s3.bucket}`;
   const checks = {
     recovery_dir: await run(() => probeRecoveryDir(config.recoveryDir)),
     admin_api: await run(async () => {
-      const status = await checkAdminReachable(config.publishUrl, { fetch: options.fetch, signal: options.signal, retry: config.retry });
+      const status = await checkAdminReachable(config.publishUrl, { signal: options.signal, retry: config.retry });
       return `${new URL(config.publishUrl).host} answers (HTTP ${status} to an unauthenticated HEAD)`;
     }),
     s3: await run(async () => {

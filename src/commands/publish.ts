@@ -1,7 +1,7 @@
 // The whole job: file → gzip → AES-256-CBC → (count + SHA-256) → S3, then registration with the admin API.
 // Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
 import { registerArtifact, type RegistrationPayload } from "../admin/register-artifact.ts";
-import type { PublishConfig } from "../config/load-config.ts";
+import type { PublishConfig } from "../config/publish-config.ts";
 import { IntegrityError, NotRegisteredError, RegistrationError, S3Error, UploadError } from "../errors.ts";
 import { encryptSource, openSource, type ProgressSink } from "../pipeline/encrypted-artifact.ts";
 import { writeRecoveryFile } from "../records/record-file.ts";

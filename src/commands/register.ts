@@ -1,7 +1,7 @@
 // `publish-artifact register --from FILE`: send a registration saved after a failed publish (or the metadata of
 // --output, once its file was uploaded), and remove the file once the admin API has taken it.
 import { registerArtifact, type RegisterOptions } from "../admin/register-artifact.ts";
-import type { RegisterConfig } from "../config/load-config.ts";
+import type { RegisterConfig } from "../config/register-config.ts";
 import { UsageError } from "../errors.ts";
 import { readRecordFile, removeRecordFile, type RecoveryRecord } from "../records/record-file.ts";
 

@@ -2,13 +2,13 @@
 // loader would and more: its size and SHA-256, that it decrypts with the key, and that it decrypts to exactly
 // the bytes of --file. Everything streams, so memory stays bounded whatever the size.
 import { compareStreams } from "../pipeline/compare-streams.ts";
-import { VERIFY_NEEDS_SHA256, type VerifyConfig } from "../config/load-config.ts";
+import { VERIFY_NEEDS_SHA256, type VerifyConfig } from "../config/verify-config.ts";
 import { ObjectNotFoundError, S3Error, UsageError, VerificationError } from "../errors.ts";
 import { asDecryptError, checkDigest, decryptingPipeline } from "../pipeline/decrypted-artifact.ts";
 import { openArtifact } from "../pipeline/file-source.ts";
 import { resolveKey } from "../records/key-source.ts";
 import { readRecordFile } from "../records/record-file.ts";
-import { S3Client, type Fetch } from "../s3/client.ts";
+import { S3Client } from "../s3/client.ts";
 
 export interface VerifyResult {
   objectKey: string;
@@ -19,7 +19,7 @@ export interface VerifyResult {
 
 export async function verifyPublished(
   config: VerifyConfig,
-  options: { fetch?: Fetch; signal?: AbortSignal; log?: (line: string) => void; onKey?: (hex: string) => void } = {},
+  options: { signal?: AbortSignal; log?: (line: string) => void; onKey?: (hex: string) => void } = {},
 ): Promise<VerifyResult> {
   const expected = await expectedOf(config.expected);
   options.onKey?.(expected.key);
@@ -29,7 +29,7 @@ export async function verifyPublished(
     throw new UsageError(`the names give ${objectKey}, but the --from file is for ${expected.objectKey}: leave the names out, or give the file of ${objectKey}`);
   }
   const local = await openArtifact(config.file);
-  const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
+  const client = new S3Client(config.s3, { retry: config.retry, log: options.log });
   let response: Response;
   try {
     response = await client.open("GetObject", { method: "GET", key: objectKey }, options.signal);

@@ -4,7 +4,7 @@
 // node:fs/promises to compare files by identity and replace an old metadata file, which no web API does in
 // both runtimes.
 import { lstat, readFile, rm, stat } from "node:fs/promises";
-import type { OutputConfig } from "../config/load-config.ts";
+import type { OutputConfig } from "../config/output-config.ts";
 import { openEncryptedArtifact, type ProgressSink } from "../pipeline/encrypted-artifact.ts";
 import { byteCounter } from "../pipeline/byte-counter.ts";
 import { toHex } from "../hex.ts";
@@ -54,12 +54,6 @@ export async function encryptToFile(
   await rm(metadataPath, { force: true });
   const written = await writeRecordFile(metadataPath, metadata);
   return { metadataPath, metadata: written, inputBytes: inputBytes(), elapsedMs: performance.now() - started };
-}
-
-/** The --json result of --output: the metadata without the key, which stays in the metadata file. */
-export function outputSummary(result: WriteResult): Record<string, unknown> {
-  const { encryption_key: _secret, ...published } = result.metadata.payload;
-  return { object_key: result.metadata.object_key, ...published, encrypted_file: result.metadata.encrypted_file, metadata_file: result.metadataPath };
 }
 
 /**

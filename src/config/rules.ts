@@ -3,7 +3,6 @@
 import * as v from "valibot";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../http/retry.ts";
-import { isCleartextRemoteUrl } from "../urls.ts";
 
 /** The flags as cac hands them over: each value-taking flag as an array of what was typed. */
 export type RawFlags = Record<string, unknown>;
@@ -16,45 +15,6 @@ export function flagValue(flag: string, example: string, note = "") {
     v.check((values) => values.length === 1, `${flag} was given more than once: give it once`),
     v.transform((values) => values[0] as string),
   );
-}
-
-/** A part of the object key: it must not change the key's shape. */
-export function keyPart(flag: string, example: string, note = "") {
-  return v.pipe(
-    flagValue(flag, example, note),
-    v.nonEmpty(`${flag} is empty: give a non-empty value, e.g. ${flag} ${example}`),
-    v.check((s) => s === s.trim(), `${flag} has leading or trailing spaces: remove them`),
-    v.check((s) => !/[/\\]/.test(s), `${flag} contains "/" or "\\", which would change the object key's path: remove it`),
-    v.check((s) => s !== "." && s !== "..", `${flag} must not be "." or "..": give a real name`),
-    // deno-lint-ignore no-control-regex
-    v.check((s) => !/[\u0000-\u001f\u007f]/.test(s), `${flag} contains control characters: remove them`),
-  );
-}
-
-/** An optional flag whose text `parse` turns into a value, or undefined when the text breaks `rule`. */
-export function optionalFlag<T>(flag: string, example: string, parse: (text: string) => T | undefined, rule: string) {
-  return v.optional(
-    v.pipe(
-      flagValue(flag, example),
-      v.rawTransform(({ dataset, addIssue, NEVER }) => {
-        const value = parse(dataset.value);
-        if (value !== undefined) return value;
-        addIssue({ message: `${flag} ${rule}, e.g. ${flag} ${example}` });
-        return NEVER;
-      }),
-    ),
-  );
-}
-
-export function retryFlags() {
-  return {
-    retries: optionalFlag("--retries", "4", wholeNumber(0, 20), "must be a whole number from 0 to 20"),
-    timeout: optionalFlag("--timeout", "120", wholeNumber(1, 86_400), "must be a whole number of seconds from 1 to 86400"),
-  };
-}
-
-export function wholeNumber(min: number, max: number) {
-  return (text: string) => (/^\d+$/.test(text) && Number(text) >= min && Number(text) <= max ? Number(text) : undefined);
 }
 
 export const urlRules = (name: string, example: string) =>
@@ -73,11 +33,6 @@ export const urlRules = (name: string, example: string) =>
       `${name} must not have a query string or fragment: remove everything from "?" or "#" on`,
     ),
   ] as const;
-
-export function numberVar(name: string, min: number, max: number, what: string) {
-  const message = `${name} must be ${what} from ${min} to ${max}`;
-  return v.pipe(v.string(), v.regex(/^\d+$/, message), v.transform(Number), v.minValue(min, message), v.maxValue(max, message));
-}
 
 export function requiredVar(name: string, hint: string) {
   return v.pipe(v.string(`${name} is not set: ${hint}`), v.nonEmpty(`${name} is empty: ${hint}`));
@@ -100,7 +55,7 @@ export function optionalVar<T extends v.GenericSchema<string, unknown>>(schema: 
  * Only the keys a schema knows, each present (undefined when absent): valibot reports an absent key with its own
  * generic text, a present undefined one with the entry's message, which names the variable and the fix.
  */
-export function entriesOf(schema: { entries: Record<string, unknown> }, input: Record<string, unknown>): Record<string, unknown> {
+function entriesOf(schema: { entries: Record<string, unknown> }, input: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(schema.entries).map((key) => [key, input[key]]));
 }
 
@@ -125,7 +80,7 @@ export function parseFlagsAndEnv<F extends ObjectSchema, E extends ObjectSchema>
 }
 
 /** A yes/no variable's yes; anything else valid (0, false, unset, empty) is no. */
-const isYes = (value: string | undefined) => value === "1" || value === "true";
+export const isYes = (value: string | undefined) => value === "1" || value === "true";
 
 /** A yes/no variable: 1 or true, 0 or false; unset and empty are no. */
 export function booleanVar(name: string) {
@@ -136,29 +91,6 @@ export function booleanVar(name: string) {
   );
 }
 
-
-/**
- * The admin API gets the bearer token and the encryption key: only over TLS, unless it is this machine or the
- * user said the network is trusted (--allow-http, PUBLISH_ARTIFACT_ALLOW_HTTP=1).
- */
-export function cleartextAdminProblems(flags: RawFlags, env: Env): string[] {
-  const url = env.ADMIN_API_URL;
-  // Read raw, before validation, so that this problem is reported together with the others.
-  const allowed = flags.allowHttp === true || isYes(env.PUBLISH_ARTIFACT_ALLOW_HTTP);
-  if (url === undefined || allowed || !isCleartextRemoteUrl(url)) return [];
-  return [
-    `ADMIN_API_URL is http:// to ${new URL(url).host}, which would send the admin token and the encryption key unencrypted: use https://, or pass --allow-http (PUBLISH_ARTIFACT_ALLOW_HTTP=1) on a network you trust`,
-  ];
-}
-
-/** One warning line where S3 is reached over plain http on another machine; nothing is refused. */
-export function cleartextS3Warnings(endpoint: string): string[] {
-  if (!isCleartextRemoteUrl(endpoint)) return [];
-  return [
-    `S3_ENDPOINT is http:// to ${new URL(endpoint).host}: requests and the encrypted artifact travel unencrypted (the secret key itself is never sent); use https:// where the server offers it`,
-  ];
-}
-
 export function retryPolicy(retries: number | undefined, timeoutSeconds: number | undefined): RetryPolicy {
   return {
     ...DEFAULT_RETRY_POLICY,
@@ -167,3 +99,6 @@ export function retryPolicy(retries: number | undefined, timeoutSeconds: number 
   };
 }
 
+
+/** The validated values of an object of variable schemas. */
+export type VariablesOf<E extends v.ObjectEntries> = v.InferOutput<v.ObjectSchema<E, undefined>>;

@@ -17,6 +17,13 @@ export function defaultWorkers(cores = globalThis.navigator?.hardwareConcurrency
   return Math.max(0, cores - 1);
 }
 
+/** What was asked for, completed: workers default to the cores; a level other than 6 needs a worker. */
+export function compressionSettings(workers: number | undefined, level: number | undefined): CompressionSettings {
+  const chosenLevel = level ?? DEFAULT_LEVEL;
+  const chosenWorkers = workers ?? defaultWorkers();
+  return { workers: chosenWorkers === 0 && chosenLevel !== DEFAULT_LEVEL ? 1 : chosenWorkers, level: chosenLevel };
+}
+
 /** The stage, and how to stop it when the pipeline is abandoned midway (it may run worker threads). */
 export function gzipStream(
   settings: CompressionSettings = { workers: 0, level: DEFAULT_LEVEL },

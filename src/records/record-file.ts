@@ -60,8 +60,9 @@ export async function writeRecordFile(path: string, record: Omit<RecoveryRecord,
 export async function writeRecoveryFile(
   dir: string,
   record: { object_key: string; publish_url: string; payload: RegistrationPayload },
-  now = new Date(),
 ): Promise<string> {
+  // One moment for the file's name and its created_at.
+  const now = new Date();
   const safeKey = record.object_key.replace(/[^A-Za-z0-9._-]+/g, "_");
   const stamp = now.toISOString().replace(/[:.]/g, "-");
   const path = join(dir, `publish-artifact-recovery-${safeKey}-${stamp}.json`);

@@ -30,7 +30,7 @@ export interface S3ClientOptions {
 /** S3 answers that a later attempt may not get: throttling, server trouble, timeouts, lost connections. */
 const RETRYABLE_CODES = new Set(["RequestTimeout", "SlowDown", "InternalError", "ServiceUnavailable", "Throttling", "ThrottlingException"]);
 
-export function isRetryableS3Error(error: unknown): boolean {
+function isRetryableS3Error(error: unknown): boolean {
   if (!(error instanceof S3Error) || error.noAnswer?.permanent) return false;
   return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500 || RETRYABLE_CODES.has(error.code);
 }
@@ -157,7 +157,7 @@ export class S3Client {
 }
 
 /** An S3Error from a failed answer: S3's `<Code>` and `<Message>`, or the status text for a HEAD. */
-export function s3ErrorFrom(operation: string, response: Response, body: string): S3Error {
+function s3ErrorFrom(operation: string, response: Response, body: string): S3Error {
   const code = xmlElement(body, "Code");
   const message = xmlElement(body, "Message") || (code ? "" : oneLine(body, 200)) || response.statusText;
   const hint = code === "NoSuchBucket" ? `the bucket ${xmlElement(body, "BucketName") || "named by S3_BUCKET"} does not exist: check S3_BUCKET` : HINTS[code];

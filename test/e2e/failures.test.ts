@@ -3,7 +3,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadPublishConfig } from "../../src/config/load-config.ts";
+import { loadPublishConfig } from "../../src/config/publish-config.ts";
 import { S3Error } from "../../src/errors.ts";
 import { publishArtifact } from "../../src/commands/publish.ts";
 import type { AdminServer } from "../support/admin-server.ts";

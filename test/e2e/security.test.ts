@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
 import { recoveryFiles, useE2e } from "../support/e2e.ts";
-import { loadPublishConfig } from "../../src/config/load-config.ts";
+import { loadPublishConfig } from "../../src/config/publish-config.ts";
 import { publishArtifact } from "../../src/commands/publish.ts";
 import { cliCommand, runCli } from "../support/run-cli.ts";
 import { curlDownloadUrl, listObjects, type S3Env } from "../support/s3.ts";

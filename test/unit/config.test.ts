@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { loadPublishConfig, type Env } from "../../src/config/load-config.ts";
+import { loadPublishConfig } from "../../src/config/publish-config.ts";
+import type { Env } from "../../src/config/rules.ts";
 import { UsageError } from "../../src/errors.ts";
 
 const ENV: Env = {

@@ -1,0 +1,137 @@
+// What each command does at the command line: validate, run the library, print. The configs and commands are
+// imported only when a command runs, so --help and version load neither the pipeline nor the S3 signer.
+import type { Env, RawFlags } from "../config/rules.ts";
+import { ExitCode } from "../errors.ts";
+import type { Secrets } from "../redact.ts";
+import { versionLine } from "../version.ts";
+import { notice, progressFor, warn, type CliIo } from "./output.ts";
+
+/** What a command runs with. Its `io` redacts every secret in `secrets`, the key too once it exists. */
+export interface Run {
+  options: RawFlags;
+  env: Env;
+  io: CliIo;
+  signal: AbortSignal | undefined;
+  args: unknown[];
+  secrets: Secrets;
+}
+
+export interface CommandRun {
+  run: (run: Run) => Promise<number>;
+  /** Validate the flags and environment only: throws the UsageError the run would. */
+  validate: (options: RawFlags, env: Env, args: unknown[]) => Promise<unknown>;
+}
+
+/** By the command's name in flags.ts. */
+export const COMMAND_RUNS: Record<string, CommandRun> = {
+  version: { run: runVersion, validate: async () => undefined },
+  register: { run: runRegister, validate: async (options, env) => (await import("../config/register-config.ts")).loadRegisterConfig(options, env) },
+  decrypt: {
+    run: runDecrypt,
+    validate: async (options, env, args) => (await import("../config/decrypt-config.ts")).loadDecryptConfig(args[0], args[1], options, env),
+  },
+  verify: { run: runVerify, validate: async (options, env) => (await import("../config/verify-config.ts")).loadVerifyConfig(options, env) },
+  publish: {
+    run: runPublish,
+    validate: async (options, env) =>
+      writesFile(options)
+        ? (await import("../config/output-config.ts")).loadOutputConfig(options, env)
+        : (await import("../config/publish-config.ts")).loadPublishConfig(options, env),
+  },
+};
+
+/** --output without --dry-run encrypts to a file instead of publishing. */
+function writesFile(options: RawFlags): boolean {
+  return options.output !== undefined && !options.dryRun;
+}
+
+async function runVersion({ io }: Run): Promise<number> {
+  io.stdout(versionLine());
+  return ExitCode.ok;
+}
+
+async function runPublish(run: Run): Promise<number> {
+  const { options, env, io, signal, secrets } = run;
+  if (writesFile(options)) return runOutput(run);
+  const { loadPublishConfig } = await import("../config/publish-config.ts");
+  const config = loadPublishConfig(options, env);
+  warn(io, config.warnings);
+  if (config.dryRun) {
+    const { makePlan, planText } = await import("../commands/plan.ts");
+    const { plan, exitCode } = await makePlan(config, { signal });
+    io.stdout(config.json ? JSON.stringify(plan) : planText(plan, (options.output as string[] | undefined)?.[0]));
+    if (exitCode !== undefined) io.stderr("publish-artifact: error: dry run: a check failed (see its FAILED line): a publish would fail the same way");
+    return exitCode ?? ExitCode.ok;
+  }
+  const { publishArtifact } = await import("../commands/publish.ts");
+  const { humanSummary, jsonSummary } = await import("./summary.ts");
+  const progress = await progressFor(config.file, config.quiet, env, io);
+  try {
+    const result = await publishArtifact(config, {
+      signal,
+      progress,
+      log: notice(io, config.quiet, progress),
+      warn: (line) => progress.note(`publish-artifact: warning: ${line}`),
+      onKey: (hex) => secrets.add(hex),
+    });
+    progress.stop();
+    if (!config.quiet) io.stderr(humanSummary(result));
+    if (config.json) io.stdout(jsonSummary(result));
+    return ExitCode.ok;
+  } finally {
+    progress.stop();
+  }
+}
+
+async function runOutput({ options, env, io, signal, secrets }: Run): Promise<number> {
+  const { loadOutputConfig } = await import("../config/output-config.ts");
+  const config = loadOutputConfig(options, env);
+  const { encryptToFile } = await import("../commands/write-encrypted.ts");
+  const { outputSummary, writtenSummary } = await import("./summary.ts");
+  const progress = await progressFor(config.file, config.quiet, env, io);
+  try {
+    const result = await encryptToFile(config, { progress, signal, onKey: (hex) => secrets.add(hex) });
+    progress.stop();
+    if (!config.quiet) io.stderr(writtenSummary(config.output, result));
+    // The key stays in the file the user asked for; stdout may be a CI log.
+    if (config.json) io.stdout(outputSummary(result));
+    return ExitCode.ok;
+  } finally {
+    progress.stop();
+  }
+}
+
+async function runRegister({ options, env, io, signal }: Run): Promise<number> {
+  const { loadRegisterConfig } = await import("../config/register-config.ts");
+  const config = loadRegisterConfig(options, env);
+  const { registerFromRecoveryFile } = await import("../commands/register.ts");
+  const record = await registerFromRecoveryFile(config, { signal, log: notice(io, false) });
+  io.stderr(`registered ${record.object_key}; ${config.from} was removed`);
+  return ExitCode.ok;
+}
+
+async function runDecrypt({ options, env, io, args, secrets }: Run): Promise<number> {
+  const { loadDecryptConfig } = await import("../config/decrypt-config.ts");
+  const config = loadDecryptConfig(args[0], args[1], options, env);
+  warn(io, config.warnings);
+  const { decryptFile } = await import("../commands/decrypt.ts");
+  const result = await decryptFile(config, (hex) => secrets.add(hex));
+  const checked = result.sha256Checked ? ", sha256 checked" : "";
+  io.stderr(`decrypted ${result.encryptedBytes} bytes into ${result.plainBytes} bytes${checked}`);
+  return ExitCode.ok;
+}
+
+async function runVerify({ options, env, io, signal, secrets }: Run): Promise<number> {
+  const { loadVerifyConfig } = await import("../config/verify-config.ts");
+  const config = loadVerifyConfig(options, env);
+  warn(io, config.warnings);
+  const { verifyPublished } = await import("../commands/verify.ts");
+  const result = await verifyPublished(config, { signal, log: notice(io, config.quiet), onKey: (hex) => secrets.add(hex) });
+  if (!config.quiet) {
+    io.stderr(
+      `verified ${result.objectKey}: ${result.encryptedBytes} bytes with sha256 ${result.sha256}, ` +
+        `decrypted and identical to the ${result.plainBytes} bytes of ${config.file}`,
+    );
+  }
+  return ExitCode.ok;
+}

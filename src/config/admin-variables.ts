@@ -1,0 +1,33 @@
+// Where the registration goes, with what token, and the rule that keeps both off plain http.
+import * as v from "valibot";
+import { isCleartextRemoteUrl, joinUrl } from "../urls.ts";
+import { isYes, optionalVar, requiredUrlVar, requiredVar, type Env, type RawFlags, type VariablesOf } from "./rules.ts";
+
+export const DEFAULT_PUBLISH_PATH = "internal/resources/publish";
+
+export const ADMIN_VARIABLES = {
+  ADMIN_API_URL: requiredUrlVar("ADMIN_API_URL", "set it to the admin API's base URL", "https://admin.example.com"),
+  ADMIN_API_TOKEN: requiredVar("ADMIN_API_TOKEN", "set it to the admin API bearer token"),
+  ADMIN_API_PUBLISH_PATH: optionalVar(
+    v.pipe(v.string(), v.check((s) => !/[\s?#]/.test(s), 'ADMIN_API_PUBLISH_PATH must be a plain path without spaces, "?" or "#"')),
+  ),
+};
+
+/** The URL the registration is POSTed to: `{ADMIN_API_URL}/{ADMIN_API_PUBLISH_PATH}`. */
+export function publishUrlOf(e: VariablesOf<typeof ADMIN_VARIABLES>): string {
+  return joinUrl(e.ADMIN_API_URL, e.ADMIN_API_PUBLISH_PATH ?? DEFAULT_PUBLISH_PATH);
+}
+
+/**
+ * The admin API gets the bearer token and the encryption key: only over TLS, unless it is this machine or the
+ * user said the network is trusted (--allow-http, PUBLISH_ARTIFACT_ALLOW_HTTP=1).
+ */
+export function cleartextAdminProblems(flags: RawFlags, env: Env): string[] {
+  const url = env.ADMIN_API_URL;
+  // Read raw, before validation, so that this problem is reported together with the others.
+  const allowed = flags.allowHttp === true || isYes(env.PUBLISH_ARTIFACT_ALLOW_HTTP);
+  if (url === undefined || allowed || !isCleartextRemoteUrl(url)) return [];
+  return [
+    `ADMIN_API_URL is http:// to ${new URL(url).host}, which would send the admin token and the encryption key unencrypted: use https://, or pass --allow-http (PUBLISH_ARTIFACT_ALLOW_HTTP=1) on a network you trust`,
+  ];
+}

@@ -1,0 +1,48 @@
+// Where the object goes: the S3 variables, and where the public copy is read (cdn_url).
+import * as v from "valibot";
+import type { S3Config } from "../s3/s3-config.ts";
+import { isCleartextRemoteUrl } from "../urls.ts";
+import { optionalVar, requiredUrlVar, requiredVar, urlRules, type VariablesOf } from "./rules.ts";
+
+export const DEFAULT_REGION = "us-east-1";
+
+const S3_ENDPOINT_EXAMPLE = "https://s3.example.com";
+const bucketName = v.check((s: string) => !/[/\s]/.test(s), 'S3_BUCKET must be a bare bucket name, without "/" or spaces');
+
+export const S3_VARIABLES = {
+  S3_ENDPOINT: requiredUrlVar("S3_ENDPOINT", "set it to the S3 server's base URL", S3_ENDPOINT_EXAMPLE),
+  S3_ACCESS_KEY: requiredVar("S3_ACCESS_KEY", "set it to the S3 access key id"),
+  S3_SECRET_KEY: requiredVar("S3_SECRET_KEY", "set it to the S3 secret key"),
+  S3_BUCKET: v.pipe(requiredVar("S3_BUCKET", "set it to the target bucket's name"), bucketName),
+  S3_REGION: optionalVar(v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/, "S3_REGION must look like us-east-1"))),
+  S3_SESSION_TOKEN: optionalVar(v.pipe(v.string(), v.check((s) => !/\s/.test(s), "S3_SESSION_TOKEN must not contain spaces or line breaks"))),
+};
+
+/** `--output` uploads nothing: the endpoint and bucket only tell the cdn_url, when both are given. */
+export const OPTIONAL_S3_PLACE = {
+  S3_ENDPOINT: optionalVar(v.pipe(v.string(), ...urlRules("S3_ENDPOINT", S3_ENDPOINT_EXAMPLE))),
+  S3_BUCKET: optionalVar(v.pipe(v.string(), bucketName)),
+};
+
+export const CDN_VARIABLES = {
+  CDN_PUBLIC_BASE_URL: optionalVar(v.pipe(v.string(), ...urlRules("CDN_PUBLIC_BASE_URL", "https://cdn.example.com"))),
+};
+
+export function s3ConfigOf(e: VariablesOf<typeof S3_VARIABLES>): S3Config {
+  return {
+    endpoint: e.S3_ENDPOINT.replace(/\/+$/, ""),
+    accessKeyId: e.S3_ACCESS_KEY,
+    secretAccessKey: e.S3_SECRET_KEY,
+    bucket: e.S3_BUCKET,
+    region: e.S3_REGION ?? DEFAULT_REGION,
+    ...(e.S3_SESSION_TOKEN === undefined ? {} : { sessionToken: e.S3_SESSION_TOKEN }),
+  };
+}
+
+/** One warning line where S3 is reached over plain http on another machine; nothing is refused. */
+export function cleartextS3Warnings(endpoint: string): string[] {
+  if (!isCleartextRemoteUrl(endpoint)) return [];
+  return [
+    `S3_ENDPOINT is http:// to ${new URL(endpoint).host}: requests and the encrypted artifact travel unencrypted (the secret key itself is never sent); use https:// where the server offers it`,
+  ];
+}

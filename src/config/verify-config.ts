@@ -1,0 +1,65 @@
+// `verify`: the publish's names and S3 variables, and what to check the object against.
+import type { RetryPolicy } from "../http/retry.ts";
+import { objectKeyFor } from "../object-key.ts";
+import type { KeySource } from "../records/key-source.ts";
+import type { S3Config } from "../s3/s3-config.ts";
+import { parseCommand } from "./flag-schema.ts";
+import { VERIFY } from "./flags.ts";
+import { KEY_VARIABLES, keyGiven, keySourceOf, keyWarnings, twoKeyProblems } from "./key-config.ts";
+import { retryPolicy, type Env, type RawFlags } from "./rules.ts";
+import { S3_VARIABLES, cleartextS3Warnings, s3ConfigOf } from "./s3-variables.ts";
+
+export interface VerifyConfig {
+  file: string;
+  /** From the names; undefined with --from and no names, when the file names the object. */
+  objectKey: string | undefined;
+  s3: S3Config;
+  retry: RetryPolicy;
+  /** A recovery or metadata file (key and hash), or a key with --sha256 (a --key-file of metadata may give it). */
+  expected: { from: string } | { key: KeySource; sha256: string | undefined };
+  quiet: boolean;
+  warnings: string[];
+}
+
+export const VERIFY_NEEDS_SHA256 = "verify needs --sha256 HEX with the key (or --from FILE, which holds both)";
+const NAME_KEYS = ["resourceName", "devStage", "architecture", "version"] as const;
+
+export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
+  const withFrom = flags.from !== undefined;
+  // With --from, the file names the object: the names may be left out, but not some of them.
+  const required = withFrom ? (["file"] as const) : (["file", ...NAME_KEYS] as const);
+  const [f, e] = parseCommand(VERIFY, required, flags, env, { ...S3_VARIABLES, ...KEY_VARIABLES }, [...twoKeyProblems(flags), ...expectationProblems(flags, env)]);
+  const s3 = s3ConfigOf(e);
+  const key = withFrom ? undefined : keySourceOf(f, e);
+  const { resourceName, devStage, architecture, version } = f;
+  const named = resourceName !== undefined && devStage !== undefined && architecture !== undefined && version !== undefined;
+  return {
+    file: f.file,
+    objectKey: named ? objectKeyFor({ resourceName, devStage, architecture, version }) : undefined,
+    s3,
+    retry: retryPolicy(f.retries, f.timeout),
+    // Without --from a key was given (else expectationProblems would have refused).
+    expected: f.from !== undefined ? { from: f.from } : { key: key as KeySource, sha256: f.sha256 },
+    quiet: f.quiet,
+    warnings: [...cleartextS3Warnings(s3.endpoint), ...keyWarnings(key)],
+  };
+}
+
+/** What verify is missing, or has twice, to know the key, the hash and the object. */
+function expectationProblems(flags: RawFlags, env: Env): string[] {
+  if (flags.from !== undefined) {
+    const problems: string[] = [];
+    if (flags.key !== undefined || flags.keyFile !== undefined || flags.sha256 !== undefined) {
+      problems.push("verify takes --from FILE (which holds the key and the hash) or a key with --sha256, not both");
+    }
+    const missing = NAME_KEYS.filter((key) => flags[key] === undefined).length;
+    if (missing !== 0 && missing !== NAME_KEYS.length) {
+      problems.push("with --from, give all four of --resource-name, --dev-stage, --architecture and --version, or none (the file names the object)");
+    }
+    return problems;
+  }
+  if (!keyGiven(flags, env)) {
+    return ["verify needs the key and the hash: --from FILE (a recovery file or the metadata --output wrote), or --key-file PATH or PUBLISH_ARTIFACT_KEY with --sha256 HEX"];
+  }
+  return flags.sha256 === undefined && flags.keyFile === undefined ? [VERIFY_NEEDS_SHA256] : [];
+}
