@@ -9,7 +9,6 @@ import { S3Signer, type S3RequestSpec } from "./sign.ts";
 import { xmlElement } from "./xml.ts";
 
 export type { Fetch } from "../http/fetch.ts";
-export type { S3Config } from "./s3-config.ts";
 
 /** A completed S3 answer; bodies are small XML documents, read within the attempt's time limit. */
 export interface S3Response {
