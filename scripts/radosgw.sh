@@ -5,7 +5,9 @@
 #   scripts/radosgw.sh install        apt-get install what is missing: the Ceph packages, and the independent
 #                                     tools the tests and the demo check our output with (curl, openssl)
 #   scripts/radosgw.sh start DIR      start a cluster in DIR (must not exist), create a user and a bucket,
-#                                     write DIR/env (S3_ENDPOINT=..., one per line) and print it
+#                                     write DIR/env (S3_ENDPOINT=..., one per line) and print it; the
+#                                     same server also answers over TLS at S3_TLS_ENDPOINT, with a
+#                                     certificate of a private CA (S3_TLS_CA)
 #   scripts/radosgw.sh stop DIR       stop exactly the daemons started in DIR, then remove DIR
 #
 # Settings (environment): RADOSGW_MEMSTORE_BYTES (default 3 GiB; memstore holds objects in RAM at about
@@ -45,17 +47,34 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
   done
 }
 
+# A private CA, and a certificate it signs for 127.0.0.1 and localhost: the same server over TLS, as users'
+# S3 behind a private CA is.
+make_tls_certificate() { # make_tls_certificate DIR
+  local dir=$1
+  mkdir -p "$dir"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=publish-artifact test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>>"$DIR/log/setup.log"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$dir/server.key" -out "$dir/server.csr" 2>>"$DIR/log/setup.log"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$dir/server.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+    -extfile "$dir/server.ext" -out "$dir/server.pem" 2>>"$DIR/log/setup.log"
+}
+
 start() {
   [ -n "${DIR:-}" ] || die "usage: radosgw.sh start DIR"
   [ ! -e "$DIR" ] || die "$DIR already exists: give a new directory"
   install_packages
   mkdir -p "$DIR"/{run,log,mon,osd/ceph-0,rgw}
   DIR=$(cd "$DIR" && pwd)
-  local fsid mon_port rgw_port access secret bucket conf
+  local fsid mon_port rgw_port tls_port access secret bucket conf
   fsid=$(cat /proc/sys/kernel/random/uuid)
   mon_port=$(free_port)
   rgw_port=$(free_port)
   while [ "$rgw_port" = "$mon_port" ]; do rgw_port=$(free_port); done
+  tls_port=$(free_port)
+  while [ "$tls_port" = "$mon_port" ] || [ "$tls_port" = "$rgw_port" ]; do tls_port=$(free_port); done
+  make_tls_certificate "$DIR/tls"
   access=${RADOSGW_ACCESS_KEY:-AK$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr a-f A-F)}
   secret=${RADOSGW_SECRET_KEY:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
   bucket=${RADOSGW_BUCKET:-artifacts}
@@ -95,7 +114,7 @@ rgw data = $DIR/rgw
 # until then and hangs writes once full. Collect at once, so that deleting what a test uploaded frees it.
 rgw gc obj min wait = 0
 rgw gc processor period = 2
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port ssl_endpoint=127.0.0.1:$tls_port ssl_certificate=$DIR/tls/server.pem ssl_private_key=$DIR/tls/server.key
 EOF
   monmaptool --create --addv a "[v2:127.0.0.1:$mon_port]" --fsid "$fsid" "$DIR/monmap" >/dev/null
   ceph-mon -c "$conf" --mkfs -i a --monmap "$DIR/monmap" 2>>"$DIR/log/setup.log"
@@ -105,6 +124,7 @@ EOF
   ceph-osd -c "$conf" -i 0 2>>"$DIR/log/setup.log"
   radosgw -c "$conf" -n client.rgw.a 2>>"$DIR/log/setup.log"
   wait_for 60 "radosgw on port $rgw_port" curl -sf -o /dev/null "http://127.0.0.1:$rgw_port/"
+  wait_for 10 "radosgw's TLS on port $tls_port" curl -sf --cacert "$DIR/tls/ca.pem" -o /dev/null "https://127.0.0.1:$tls_port/"
   timeout 30 radosgw-admin -c "$conf" user create --uid=publish-artifact --display-name=publish-artifact \
     --access-key="$access" --secret-key="$secret" >/dev/null 2>>"$DIR/log/setup.log"
   # curl signs with SigV4 itself; S3 wants the payload hash header, here of the empty body.
@@ -118,6 +138,8 @@ S3_SECRET_KEY=$secret
 S3_BUCKET=$bucket
 S3_REGION=us-east-1
 RADOSGW_CONF=$conf
+S3_TLS_ENDPOINT=https://127.0.0.1:$tls_port
+S3_TLS_CA=$DIR/tls/ca.pem
 EOF
   cat "$DIR/env"
 }

@@ -44,7 +44,8 @@ export function validateRegistration(body: unknown): string | undefined {
   return undefined;
 }
 
-export function startAdminServer(options: { token?: string; path?: string } = {}): AdminServer {
+/** `tls`: PEM files of a certificate and its key, to be served over HTTPS. */
+export function startAdminServer(options: { token?: string; path?: string; tls?: { cert: string; key: string } } = {}): AdminServer {
   const token = options.token ?? "admin-token-for-tests";
   const path = options.path ?? "/internal/resources/publish";
   const registrations: RegistrationRecord[] = [];
@@ -54,6 +55,7 @@ export function startAdminServer(options: { token?: string; path?: string } = {}
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
+    ...(options.tls ? { tls: { cert: Bun.file(options.tls.cert), key: Bun.file(options.tls.key) } } : {}),
     async fetch(request) {
       // The reachability check: an answer, as from a real API that only takes POST here.
       if (request.method === "HEAD") {
@@ -82,7 +84,7 @@ export function startAdminServer(options: { token?: string; path?: string } = {}
     },
   });
   return {
-    url: `http://127.0.0.1:${server.port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${server.port}`,
     token,
     registrations,
     get requests() {

@@ -11,6 +11,10 @@ export interface S3Env {
   S3_SECRET_KEY: string;
   S3_BUCKET: string;
   S3_REGION: string;
+  /** The same server over TLS, with a certificate of a private CA (scripts/radosgw.sh). */
+  S3_TLS_ENDPOINT?: string;
+  /** That CA's certificate, PEM; the server's own certificate and key are beside it. */
+  S3_TLS_CA?: string;
 }
 
 /** The server scripts/test.ts started for this run. */
