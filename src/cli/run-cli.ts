@@ -3,7 +3,8 @@
 import { cac } from "cac";
 import { COMMANDS, type CommandSpec } from "../config/flags.ts";
 import type { Env, RawFlags } from "../config/rules.ts";
-import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor } from "../errors.ts";
+import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor, type NoAnswer } from "../errors.ts";
+import { proxyFor } from "../http/proxy.ts";
 import { Secrets } from "../redact.ts";
 import { markFlagValues, unmark } from "./argv.ts";
 import { COMMAND_RUNS } from "./command-runs.ts";
@@ -63,7 +64,7 @@ export async function runCli(argv: readonly string[], env: Env, rawIo: CliIo, si
   try {
     return await action();
   } catch (error) {
-    return reportError(error, io, signal);
+    return reportError(error, io, signal, proxyLines(error, env));
   }
 }
 
@@ -114,10 +115,33 @@ function usageErrorFrom(error: Error): UsageError {
   return new UsageError(`${error.message.replace(/`/g, "")}: see publish-artifact --help`);
 }
 
+/**
+ * A server that did not answer may be fine and the proxy in between down: when the request went through one,
+ * say which, so the user does not hunt for a fault in S3_ENDPOINT or ADMIN_API_URL.
+ */
+function proxyLines(error: unknown, env: Env): string[] {
+  let noAnswer: NoAnswer | undefined;
+  for (let e: unknown = error; e instanceof Error && noAnswer === undefined; e = e.cause) {
+    noAnswer = (e as { noAnswer?: NoAnswer }).noAnswer;
+  }
+  if (noAnswer === undefined) return [];
+  const host = noAnswer.host;
+  const url = [env.S3_ENDPOINT, env.ADMIN_API_URL].find((candidate) => candidate !== undefined && URL.canParse(candidate) && new URL(candidate).host === host);
+  let route;
+  try {
+    route = url === undefined ? undefined : proxyFor(url, env);
+  } catch {
+    // Deno run without --allow-env for the proxy variables refuses to read them: no hint, then.
+    return [];
+  }
+  if (route === undefined) return [];
+  return [`the request to ${host} went through the proxy at ${route.proxy} (${route.variable}): check that the proxy runs and lets ${host} through, or list the host in NO_PROXY`];
+}
+
 /** Print an error, one line per problem; a run stopped by a signal says so and exits 130 or 143. */
-function reportError(error: unknown, io: CliIo, signal?: AbortSignal): number {
+function reportError(error: unknown, io: CliIo, signal?: AbortSignal, more: readonly string[] = []): number {
   const signalName = signal?.aborted ? (String(signal.reason) as keyof typeof SIGNAL_EXIT) : undefined;
-  let lines = error instanceof UsageError ? [...error.problems] : describeError(error).split("\n");
+  let lines = error instanceof UsageError ? [...error.problems] : [...describeError(error).split("\n"), ...more];
   if (signalName) {
     // The interrupted request's own error says nothing new; a registration saved for later does.
     const interrupted = `interrupted by ${signalName}: any multipart upload was aborted and nothing was registered`;

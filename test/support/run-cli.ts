@@ -34,6 +34,14 @@ export const ENV_VARS = [
   "PUBLISH_ARTIFACT_LEVEL",
   "PUBLISH_ARTIFACT_ALLOW_HTTP",
   "PUBLISH_ARTIFACT_KEY",
+  // Read only to say, when a server does not answer, that the request went through a proxy (Deno's fetch
+  // follows them without being allowed to read them).
+  "HTTPS_PROXY",
+  "HTTP_PROXY",
+  "NO_PROXY",
+  "https_proxy",
+  "http_proxy",
+  "no_proxy",
 ];
 
 /**
@@ -80,7 +88,8 @@ export function cliCommand(runtime: Runtime, args: readonly string[] = [], cwd =
 export async function runCli(runtime: Runtime, args: string[], env: Record<string, string | undefined>, cwd = tmpdir()): Promise<CliRun> {
   const child = Bun.spawn([...cliCommand(runtime, args, cwd, env), ...args], {
     cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    // Deno would otherwise ask dl.deno.land for a newer Deno, as the README's Deno line says.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(runtime === "deno" ? { DENO_NO_UPDATE_CHECK: "1" } : {}), ...env },
     stdout: "pipe",
     stderr: "pipe",
     stdin: "ignore",

@@ -1,0 +1,77 @@
+// Proxies as training clusters and CI networks have them: HTTPS_PROXY and HTTP_PROXY send S3 and the admin API
+// through a forward proxy (CONNECT for https, absolute-form requests for http), NO_PROXY sends them direct, and a
+// proxy that is down is named in the error. The binary, Bun from source and Deno, against the real servers;
+// the proxy counts what passes it.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { useE2e } from "../support/e2e.ts";
+import { startForwardProxy, type ForwardProxy } from "../support/forward-proxy.ts";
+import { ENV_VARS, runCli, type Runtime } from "../support/run-cli.ts";
+import { verifyPublished } from "../support/verify.ts";
+
+const e2e = useE2e();
+let proxy: ForwardProxy;
+let file: string;
+
+beforeAll(async () => {
+  proxy = await startForwardProxy();
+  file = join(e2e.work, "model.trt");
+  writeFileSync(file, crypto.getRandomValues(new Uint8Array(60_000)));
+});
+
+afterAll(async () => {
+  await proxy.stop();
+});
+
+const NAMES = ["--resource-name", "proxied", "--dev-stage", "dev", "--architecture", "arm64"];
+const RUNTIMES: Runtime[] = ["binary-x64", "bun", "deno"];
+
+/** The hosts the proxy saw, and how: "CONNECT 127.0.0.1:443…" for a tunnel, "POST 127.0.0.1:…" for a request. */
+function seen(): string[] {
+  return [...new Set(proxy.passed.map((line) => {
+    const [method, target = ""] = line.split(" ");
+    return `${method} ${method === "CONNECT" ? target : new URL(target).host}`;
+  }))].sort();
+}
+
+describe("HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
+  for (const runtime of RUNTIMES) {
+    test(`${runtime}: S3 over https goes through the proxy's CONNECT, the admin API over http as forwarded requests`, async () => {
+      proxy.passed.length = 0;
+      const s3 = new URL(e2e.s3.S3_TLS_ENDPOINT as string).host;
+      const admin = new URL(e2e.admin.url).host;
+      const env = e2e.env({ S3_ENDPOINT: e2e.s3.S3_TLS_ENDPOINT as string, HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, SSL_CERT_FILE: e2e.s3.S3_TLS_CA as string, DENO_CERT: e2e.s3.S3_TLS_CA as string });
+      const run = await runCli(runtime, ["--file", file, ...NAMES, "--version", runtime, "--quiet"], env, e2e.work);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      // Every connection went through it, and nothing else did (Deno's update check is off, as documented).
+      expect(seen()).toEqual([`CONNECT ${s3}`, `HEAD ${admin}`, `POST ${admin}`].sort());
+      verifyPublished(e2e.s3, `dev/proxied-arm64-${runtime}.enc`, e2e.admin.registrations.at(-1)?.body as never, file, e2e.work);
+    });
+
+    test(`${runtime}: NO_PROXY sends both direct`, async () => {
+      proxy.passed.length = 0;
+      const env = e2e.env({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1" });
+      const run = await runCli(runtime, ["--file", file, ...NAMES, "--version", `${runtime}-direct`, "--quiet"], env, e2e.work);
+      expect(run.code).toBe(0);
+      expect(e2e.admin.registrations).toHaveLength(1);
+      expect(proxy.passed).toEqual([]);
+    });
+  }
+
+  test("binary-x64: a proxy that is down is named in the error, beside the server it stood for", async () => {
+    const down = "http://127.0.0.1:9";
+    const run = await runCli("binary-x64", ["--file", file, ...NAMES, "--version", "down"], e2e.env({ HTTP_PROXY: down, HTTPS_PROXY: down }), e2e.work);
+    const admin = new URL(e2e.admin.url).host;
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain(`the request to ${admin} went through the proxy at 127.0.0.1:9 (HTTP_PROXY)`);
+    expect(e2e.admin.registrations).toEqual([]);
+  });
+
+  test("the README's Deno line allows exactly the variables the CLI reads", () => {
+    const readme = readFileSync(join(import.meta.dir, "..", "..", "README.md"), "utf8");
+    const allowed = /--allow-env=(\S+)/.exec(readme)?.[1]?.split(",");
+    expect(allowed).toEqual(ENV_VARS);
+  });
+});
