@@ -3,10 +3,12 @@
 //   bun scripts/bench-run.ts pipeline FILE [WORKERS [LEVEL]]
 //                                             our whole pipeline (gzip, AES-CBC, SHA-256), to a null sink;
 //                                             WORKERS 0 (default) is CompressionStream alone
-// Prints one JSON line: { mode, ms, outBytes }.
+// Prints one JSON line: { mode, ms, inBytes, outBytes, cpu }, cpu being the CPU seconds of the main thread, of
+// each compression worker and of Bun's other threads (thread-clock.ts).
 import { openEncryptedArtifact } from "../src/pipeline/encrypted-artifact.ts";
 import { openArtifact } from "../src/pipeline/file-source.ts";
 import { DEFAULT_LEVEL, gzipStream } from "../src/pipeline/gzip.ts";
+import { ThreadClock } from "./thread-clock.ts";
 
 const [mode, file, workersArg, levelArg] = process.argv.slice(2) as [string, string, string?, string?];
 const compression = { workers: Number(workersArg ?? 0), level: Number(levelArg ?? DEFAULT_LEVEL) };
@@ -17,16 +19,22 @@ async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
   return bytes;
 }
 
+const clock = new ThreadClock();
 const started = performance.now();
 let outBytes: number;
+let inBytes = 0;
 if (mode === "gzip") {
-  outBytes = await drain((await openArtifact(file)).stream.pipeThrough(gzipStream()));
+  const source = await openArtifact(file);
+  inBytes = source.size;
+  outBytes = await drain(source.stream.pipeThrough(gzipStream()));
 } else if (mode === "pipeline") {
   // The publish's own pipeline, without the upload.
-  const { ciphertext, digest } = await openEncryptedArtifact(file, compression);
+  const { ciphertext, digest, source } = await openEncryptedArtifact(file, compression);
+  inBytes = source.size ?? 0;
   outBytes = await drain(ciphertext);
   if (digest.sha256.length !== 64) throw new Error("no digest");
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
-console.log(JSON.stringify({ mode, ms: performance.now() - started, outBytes }));
+const ms = performance.now() - started;
+console.log(JSON.stringify({ mode, ms, inBytes, outBytes, cpu: clock.stop() }));

@@ -6,10 +6,15 @@
 //   gzip-stream      CompressionStream('gzip') alone in Bun: the ceiling of our pipeline on one core
 //   pipeline         our whole pipeline (file, gzip, AES-256-CBC, SHA-256) into a null sink
 //   publish          the full publish to a local S3 server (radosgw) and admin API
-// and, for the parallel compressor (parallel-gzip.ts): pigz -p N on the same file, the pipeline with 1, 2 and
-// 4 workers, at levels 1 and 2 beside 6, and the publish with the default workers (cores - 1).
-// Targets on a 2-core machine: pipeline ≤ 1.10× gzip-stream, publish ≤ 1.25×, peak RSS < 200 MiB and
-// within 15% between the two sizes; with workers, the publish ≥ 1.4× as fast as with CompressionStream alone.
+//   output           the CLI's --output with its defaults, beside pigz -p (cores)
+// and, for the parallel compressor (parallel-gzip.ts): pigz -p 1, 2 and 4 beside the pipeline with as many
+// workers, levels 1 and 2 beside 6, and the publish with the default workers (one per core) at upload
+// concurrency 2, 4 and 8.
+// The pipeline runs report the CPU seconds per GiB of input of each thread (thread-clock.ts): the main thread,
+// the cipher's worker and the compression workers. From those, the serial ceiling (input bytes per second when
+// compression workers are unlimited) and the projected speed at 8, 16 and 32 workers, one core per thread.
+// Targets (issue 12): --output within 1.10× of pigz -p (cores); main thread ≤ 1.5 CPU-s/GiB, ceiling ≥ 700 MB/s;
+// peak RSS < 200 MiB and within 15% between the two sizes.
 //
 // Each run is repeated (--runs, default 3) and the median time is reported, since a shared 2-core machine is
 // noisy; peak RSS is the largest seen. Options: --sizes 1024,256 (MiB), --runs N.
@@ -37,11 +42,19 @@ const defaultWorkersHere = defaultWorkers(cores) || 1;
 const work = mkdtempSync(join(tmpdir(), "publish-artifact-bench-"));
 const s3Dir = join(work, "radosgw");
 
+interface ThreadTimes {
+  main: number;
+  workers: number[];
+  other: number;
+}
+
 interface Measure {
   mode: string;
   seconds: number;
   rssMiB: number;
   outBytes: number;
+  /** Pipeline runs only: CPU seconds per thread, of the median run. */
+  cpu?: ThreadTimes;
 }
 
 /** Deterministic: AES-CTR keystream for the random half, numbered records for the structured half. */
@@ -78,8 +91,8 @@ async function measured(mode: string, command: string[], env?: Record<string, st
     runs.push(await timed(mode, command, env));
     after?.();
   }
-  const seconds = runs.map((r) => r.seconds).sort((a, b) => a - b)[Math.floor(runs.length / 2)] as number;
-  return { mode, seconds, rssMiB: Math.max(...runs.map((r) => r.rssMiB)), outBytes: (runs[0] as Measure).outBytes };
+  const median = [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)] as Measure;
+  return { ...median, mode, rssMiB: Math.max(...runs.map((r) => r.rssMiB)) };
 }
 
 /** Run a command under /usr/bin/time; resolves with elapsed seconds and peak RSS. */
@@ -93,9 +106,9 @@ async function timed(mode: string, command: string[], env: Record<string, string
   const [seconds, rssKiB] = readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-2).map(Number) as [number, number];
   const stdout = Buffer.concat(out).toString().trim();
   // bench-run.ts prints { outBytes }, the CLI's --json { size_bytes }, the shell baselines a number.
-  const parsed = stdout.startsWith("{") ? (JSON.parse(stdout) as { outBytes?: number; size_bytes?: number }) : undefined;
+  const parsed = stdout.startsWith("{") ? (JSON.parse(stdout) as { outBytes?: number; size_bytes?: number; cpu?: ThreadTimes }) : undefined;
   const outBytes = parsed ? (parsed.outBytes ?? parsed.size_bytes ?? 0) : Number(stdout);
-  return { mode, seconds, rssMiB: rssKiB / 1024, outBytes };
+  return { mode, seconds, rssMiB: rssKiB / 1024, outBytes, ...(parsed?.cpu ? { cpu: parsed.cpu } : {}) };
 }
 
 function ensureTools(): void {
@@ -117,12 +130,20 @@ async function main(): Promise<number> {
       const bun = process.execPath;
       const runs: Measure[] = [];
       runs.push(await measured("gzip -6 (CLI)", ["bash", "-c", 'gzip -6 -c "$1" | wc -c', "gzip", file]));
-      runs.push(await measured(`pigz -6 -p ${cores} (CLI)`, ["bash", "-c", `pigz -6 -p ${cores} -c "$1" | wc -c`, "pigz", file]));
       runs.push(await measured("gzip-stream (Bun)", [bun, "scripts/bench-run.ts", "gzip", file]));
       runs.push(await measured("pipeline, null sink", [bun, "scripts/bench-run.ts", "pipeline", file]));
       for (const workers of [1, 2, 4]) {
+        runs.push(await measured(`pigz -6 -p ${workers} (CLI)`, ["bash", "-c", `pigz -6 -p ${workers} -c "$1" | wc -c`, "pigz", file]));
         runs.push(await measured(`pipeline, ${workers} worker${workers > 1 ? "s" : ""}`, [bun, "scripts/bench-run.ts", "pipeline", file, String(workers)]));
       }
+      // The target of issue 12: the CLI's --output with its defaults, beside pigz on every core, in the same run.
+      const encrypted = join(work, "output.enc");
+      const removeOutput = () => {
+        rmSync(encrypted, { force: true });
+        rmSync(`${encrypted}.json`, { force: true });
+      };
+      if (![1, 2, 4].includes(cores)) runs.push(await measured(`pigz -6 -p ${cores} (CLI)`, ["bash", "-c", `pigz -6 -p ${cores} -c "$1" | wc -c`, "pigz", file]));
+      runs.push(await measured("--output, defaults", [bun, "src/main.ts", "--file", file, ...BENCH_NAMES, "--output", encrypted, "--quiet", "--json"], process.env, removeOutput));
       for (const level of [1, 2]) {
         runs.push(await measured(`pipeline, ${defaultWorkersHere} w., level ${level}`, [bun, "scripts/bench-run.ts", "pipeline", file, String(defaultWorkersHere), String(level)]));
       }
@@ -133,7 +154,9 @@ async function main(): Promise<number> {
       // The publish as users run it: the CLI itself, with its signal handling, checks and output.
       const cli = (workers: number) => [bun, "src/main.ts", "--file", file, ...BENCH_NAMES, "--workers", String(workers), "--quiet", "--json"];
       runs.push(await measured("publish to local S3", cli(0), env, cleanBucket));
-      runs.push(await measured(`publish, ${defaultWorkersHere} worker(s)`, cli(defaultWorkersHere), env, cleanBucket));
+      for (const concurrency of [2, 4, 8]) {
+        runs.push(await measured(`publish, ${defaultWorkersHere} w., conc. ${concurrency}`, [...cli(defaultWorkersHere), "--concurrency", String(concurrency)], env, cleanBucket));
+      }
       rmSync(file);
       results.set(sizeMiB, runs);
       report(sizeMiB, runs);
@@ -154,6 +177,19 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** CPU seconds per GiB of input of the main thread, the cipher's worker and all compression workers together. */
+function perGiB(run: Measure, sizeMiB: number): { main: number; cipher: number; compression: number; workers: number } | undefined {
+  if (!run.cpu) return undefined;
+  const gib = sizeMiB / 1024;
+  // With compression workers the cipher has a worker too (encrypted-artifact.ts). Bun names every Worker's
+  // thread alike; the cipher's is the one with the least CPU (about 2 s per GiB against 15 for compression).
+  const sorted = [...run.cpu.workers].sort((a, b) => a - b);
+  const withCipher = sorted.length > 0;
+  const cipher = withCipher ? (sorted[0] ?? 0) : 0;
+  const compression = (withCipher ? sorted.slice(1) : sorted).reduce((a, b) => a + b, 0);
+  return { main: run.cpu.main / gib, cipher: cipher / gib, compression: compression / gib, workers: withCipher ? sorted.length - 1 : 0 };
+}
+
 function report(sizeMiB: number, runs: Measure[]): void {
   const base = runs.find((r) => r.mode.startsWith("gzip-stream")) as Measure;
   const publishAlone = runs.find((r) => r.mode === "publish to local S3");
@@ -164,6 +200,23 @@ function report(sizeMiB: number, runs: Measure[]): void {
     console.log(
       `  ${r.mode.padEnd(26)} ${r.seconds.toFixed(2).padStart(8)} ${(sizeMiB / r.seconds).toFixed(1).padStart(7)} ${(r.seconds / base.seconds).toFixed(2).padStart(13)} ${`${r.rssMiB.toFixed(0)} MiB`.padStart(10)} ${String(r.outBytes).padStart(12)}`,
     );
+  }
+  console.log(`\n  CPU seconds per GiB of input, per thread (pipeline runs)`);
+  console.log(`  ${"run".padEnd(26)} ${"main".padStart(6)} ${"cipher".padStart(7)} ${"compression".padStart(12)} ${"serial ceiling".padStart(15)}`);
+  let model: { main: number; cipher: number; compression: number } | undefined;
+  for (const r of runs) {
+    const cost = perGiB(r, sizeMiB);
+    if (!cost || cost.workers === 0) continue;
+    model = cost;
+    const ceiling = 1024 / Math.max(cost.main, cost.cipher);
+    console.log(`  ${r.mode.padEnd(26)} ${cost.main.toFixed(2).padStart(6)} ${cost.cipher.toFixed(2).padStart(7)} ${cost.compression.toFixed(2).padStart(12)} ${`${ceiling.toFixed(0)} MiB/s`.padStart(15)}`);
+  }
+  if (model) {
+    const m = model;
+    // One core per thread: N compression workers share the compression CPU; the main thread and the cipher
+    // worker are serial. Measured on a busy 2-core machine, so the per-thread costs are if anything high.
+    const projected = [8, 16, 32].map((n) => `${n} workers ${(1024 / Math.max(m.main, m.cipher, m.compression / n)).toFixed(0)} MiB/s`);
+    console.log(`  projected (from the last row, one core per thread): ${projected.join(", ")}`);
   }
   if (publishAlone && publishParallel) {
     const speedup = publishAlone.seconds / publishParallel.seconds;

@@ -78,8 +78,8 @@ async function build(): Promise<void> {
     if (!existsSync(runtime)) throw new Error(`${runtime} is missing: run npm ci (its postinstall installs the runtime of every target)`);
     const outfile = binaryPath(target);
     const result = await Bun.build({
-      // The compression worker is an entry point of its own: a Worker's code must be in the binary.
-      entrypoints: ["src/main.ts", "src/pipeline/gzip-worker.ts"],
+      // Each worker (compression, encryption) is an entry point of its own: a Worker's code must be in the binary.
+      entrypoints: ["src/main.ts", "src/pipeline/gzip-worker.ts", "src/pipeline/aes-cbc-worker.ts"],
       compile: {
         target: target.bunTarget,
         outfile,

@@ -40,7 +40,7 @@ export interface PublishResult {
 export async function publishArtifact(config: PublishConfig, options: PublishOptions = {}): Promise<PublishResult> {
   const started = performance.now();
   // Opened (it exists, it is a file) but not read until the checks below have passed.
-  const source = await openSource(config.file, { allowEmpty: config.allowEmpty, signal: options.signal });
+  const source = await openSource(config.file, config.compression, { allowEmpty: config.allowEmpty, signal: options.signal });
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   let recoveryDir: string;
   let replaced: boolean | undefined;

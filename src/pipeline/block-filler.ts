@@ -7,14 +7,23 @@ export class BlockFiller {
   #block: Uint8Array<ArrayBuffer> | undefined;
   #filled = 0;
 
-  /** `nextBuffer` gives the buffer of each block: the same one again, a fresh one, or one from a pool. */
+  /**
+   * `nextBuffer` gives the buffer of each block: the same one again, a fresh one, or one from a pool. With
+   * `adopt`, the caller hands its chunks over (it keeps no use of them): a chunk that is exactly one block, alone
+   * in its buffer, arriving at a block boundary, then becomes the block as it is, with no copy.
+   */
   constructor(
     readonly size: number,
     readonly nextBuffer: () => Uint8Array<ArrayBuffer>,
+    readonly adopt = false,
   ) {}
 
-  /** Copy `chunk` in; each block that fills is handed to `onFull`, and awaited, before the next is filled. */
+  /** Copy `chunk` in (or adopt it, see the constructor); each block that fills is handed to `onFull`, and awaited, before the next is filled. */
   async push(chunk: Uint8Array, onFull: (block: Uint8Array<ArrayBuffer>) => void | Promise<void>): Promise<void> {
+    if (this.adopt && this.#filled === 0 && chunk.byteLength === this.size && chunk.byteOffset === 0 && chunk.buffer instanceof ArrayBuffer && chunk.buffer.byteLength === this.size) {
+      await onFull(chunk as Uint8Array<ArrayBuffer>);
+      return;
+    }
     let offset = 0;
     while (offset < chunk.byteLength) {
       this.#block ??= this.nextBuffer();

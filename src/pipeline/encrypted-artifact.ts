@@ -2,10 +2,11 @@
 // and hashed. Shared by the upload and by --output.
 import { abortable } from "./abortable-stream.ts";
 import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
+import { aesCbcWorkerStream } from "./aes-cbc-worker-stream.ts";
 import { byteCounter } from "./byte-counter.ts";
 import { DigestStream } from "./digest.ts";
 import { openArtifact, type ArtifactSource } from "./file-source.ts";
-import { gzipStream, type CompressionSettings } from "./gzip.ts";
+import { gzipStream, readSizeFor, type CompressionSettings } from "./gzip.ts";
 import { openStdin } from "./stdin-source.ts";
 
 /** Who hears how far the work is: bytes read from the artifact, produced as ciphertext, and taken by the sink. */
@@ -35,15 +36,19 @@ export async function openEncryptedArtifact(
   progress?: ProgressSink,
   options: { allowEmpty?: boolean; signal?: AbortSignal } = {},
 ): Promise<EncryptedArtifact> {
-  return encryptSource(await openSource(path, options), compression, progress);
+  return encryptSource(await openSource(path, compression, options), compression, progress);
 }
 
 /**
  * The file (checked: it exists and is a regular file) or stdin, not yet read: reading starts when piped. A read
  * still waiting when `signal` aborts fails at once (see abortable-stream.ts).
  */
-export async function openSource(path: string, options: { allowEmpty?: boolean; signal?: AbortSignal } = {}): Promise<ArtifactSource> {
-  const source = path === "-" ? openStdin(options) : await openArtifact(path);
+export async function openSource(
+  path: string,
+  compression: CompressionSettings,
+  options: { allowEmpty?: boolean; signal?: AbortSignal } = {},
+): Promise<ArtifactSource> {
+  const source = path === "-" ? openStdin(options) : await openArtifact(path, { chunkSize: readSizeFor(compression) });
   return { ...source, stream: abortable(source.stream, options.signal) };
 }
 
@@ -52,7 +57,12 @@ export function encryptSource(source: ArtifactSource, compression: CompressionSe
   const key = randomBytes(32);
   const digest = new DigestStream((bytes) => progress?.produced(bytes));
   let read = 0;
-  const gzip = gzipStream(compression);
+  // The sources enqueue fresh buffers and keep none, and so does the parallel gzip: chunks may be handed over.
+  const gzip = gzipStream(compression, true);
+  // With compression workers, the main thread is the pipeline's ceiling: the cipher gets a thread of its own.
+  // On one core (no workers), WebCrypto's, which needs no extra thread to start.
+  const cipher: TransformStream<Uint8Array, Uint8Array> & { terminate?: () => void } =
+    compression.workers > 0 ? aesCbcWorkerStream(key, randomBytes(16), true) : aesCbcEncryptStream(key, randomBytes(16));
   const ciphertext = source.stream
     .pipeThrough(
       byteCounter((bytes) => {
@@ -61,7 +71,11 @@ export function encryptSource(source: ArtifactSource, compression: CompressionSe
       }),
     )
     .pipeThrough(gzip)
-    .pipeThrough(aesCbcEncryptStream(key, randomBytes(16)))
+    .pipeThrough(cipher)
     .pipeThrough(digest);
-  return { source, ciphertext, key, digest, inputBytes: () => read, close: () => gzip.terminate() };
+  const close = () => {
+    gzip.terminate();
+    cipher.terminate?.();
+  };
+  return { source, ciphertext, key, digest, inputBytes: () => read, close };
 }

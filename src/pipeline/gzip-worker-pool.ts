@@ -1,7 +1,7 @@
 // The workers of the parallel gzip. Each job is answered by id; a worker that fails fails every job still
 // waiting, so a stream never hangs on an answer that will not come. A pool must be terminated when its stream
 // ends or is abandoned: a live worker keeps the process running.
-import { GZIP_WORKER_URL } from "../gzip-worker-url.ts";
+import { GZIP_WORKER_URL } from "../worker-urls.ts";
 import type { BlockJob, BlockResult } from "./gzip-worker.ts";
 
 export type BlockDone = Extract<BlockResult, { crc: number }>;

@@ -1,7 +1,7 @@
 // The compression stage: one standard gzip member (Deno's DecompressionStream, and loaders that stop after the
 // first member, reject concatenated members). With workers, the parallel compressor of parallel-gzip.ts; with
 // none, CompressionStream on one core at zlib's default level 6, the same as Python's gzip module.
-import { parallelGzipStream } from "./parallel-gzip.ts";
+import { GZIP_BLOCK_SIZE, parallelGzipStream } from "./parallel-gzip.ts";
 
 export interface CompressionSettings {
   /** 0: CompressionStream alone. */
@@ -12,10 +12,30 @@ export interface CompressionSettings {
 
 export const DEFAULT_LEVEL = 6;
 
-/** Cores minus one for the workers (this thread encrypts, hashes and uploads); one core: CompressionStream. */
+/**
+ * One compression worker per core; on a single core none (CompressionStream, no extra thread to start).
+ *
+ * Why not cores − 1, leaving the main thread a core: the main thread's share is small. Measured on 256 MiB here
+ * (scripts/bench.ts, per-thread CPU): 1.1 CPU-s per GiB of input for the main thread and about 2 for the cipher's
+ * worker, against about 15 for compression; so on 2 cores `--output` with 2 workers took 3.46 s where 1 worker
+ * took 4.5-4.9 s, and pigz -p 2 2.4-2.6 s. On a 16-64-core ARM host the workers far outnumber the serial
+ * threads, which then limit the speed (docs/benchmarks.md projects it) whatever is left free; remote S3 adds
+ * waiting, not CPU.
+ */
 export function defaultWorkers(cores = globalThis.navigator?.hardwareConcurrency ?? 1): number {
-  return Math.max(0, cores - 1);
+  return cores > 1 ? cores : 0;
 }
+
+/**
+ * How much to read from the file at a time: whole blocks for the parallel gzip, each handed to a worker without
+ * a copy (block-filler.ts); 256 KiB for CompressionStream, which overlaps reading and compressing better in
+ * smaller steps. Measured on 256 MiB: with 2 workers, the main thread's CPU 0.50 s (256 KiB) → 0.21 s (2 MiB);
+ * CompressionStream alone, 3.88 s (256 KiB) against 4.13 s (2 MiB).
+ */
+export function readSizeFor(settings: CompressionSettings): number {
+  return settings.workers > 0 ? GZIP_BLOCK_SIZE : SERIAL_READ_SIZE;
+}
+const SERIAL_READ_SIZE = 256 * 1024;
 
 /** What was asked for, completed: workers default to the cores; a level other than 6 needs a worker. */
 export function compressionSettings(workers: number | undefined, level: number | undefined): CompressionSettings {
@@ -27,8 +47,9 @@ export function compressionSettings(workers: number | undefined, level: number |
 /** The stage, and how to stop it when the pipeline is abandoned midway (it may run worker threads). */
 export function gzipStream(
   settings: CompressionSettings = { workers: 0, level: DEFAULT_LEVEL },
+  ownedChunks = false,
 ): ReadableWritablePair<Uint8Array, Uint8Array> & { terminate(): void } {
-  if (settings.workers > 0) return parallelGzipStream(settings);
+  if (settings.workers > 0) return parallelGzipStream({ ...settings, ownedChunks });
   // The DOM typings say BufferSource in and Uint8Array<ArrayBuffer> out; Uint8Array chunks are what flows here.
   const stream = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
   return Object.assign(stream, { terminate: () => {} });

@@ -16,6 +16,11 @@ export interface ParallelGzipOptions {
   /** zlib level, 1 to 9. */
   level: number;
   blockSize?: number;
+  /**
+   * The chunks are handed over, never used again upstream (the file and stdin sources): a chunk of exactly one
+   * block then goes to its worker without a copy (transferred).
+   */
+  ownedChunks?: boolean;
 }
 
 function gzipHeader(level: number): Uint8Array {
@@ -40,7 +45,7 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
   const blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
   const maxInFlight = 2 * options.workers;
   let pool: GzipWorkerPool;
-  const filler = new BlockFiller(blockSize, () => new Uint8Array(blockSize));
+  const filler = new BlockFiller(blockSize, () => new Uint8Array(blockSize), options.ownedChunks === true);
   /** A full block held back until we know whether more input follows: the last block is ended differently. */
   let held: Uint8Array | undefined;
   let tail: Uint8Array = new Uint8Array(0);

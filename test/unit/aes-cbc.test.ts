@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { createCipheriv } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { aesCbcEncryptStream, randomBytes } from "../../src/pipeline/aes-cbc.ts";
+import { aesCbcWorkerStream } from "../../src/pipeline/aes-cbc-worker-stream.ts";
 import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 function reference(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
@@ -48,5 +49,36 @@ describe("aesCbcEncryptStream", () => {
 
   test("randomBytes gives fresh bytes each time", () => {
     expect(Buffer.from(randomBytes(32)).equals(Buffer.from(randomBytes(32)))).toBe(false);
+  });
+});
+
+describe("aesCbcWorkerStream: the same bytes, with the cipher in a worker", () => {
+  const key = pseudoRandomBytes(32, 17);
+  const iv = pseudoRandomBytes(16, 19);
+
+  for (const size of [0, 1, 15, 16, 17, 1000, 3 * 1024 * 1024 + 5]) {
+    test(`${size} bytes, in awkward pieces and views of larger buffers, equal node:crypto`, async () => {
+      const data = pseudoRandomBytes(size, size + 3);
+      // cut() gives views into one buffer: those are copied, never transferred away from their owner.
+      const out = await collect(streamOf(cut(data, [1, 7, 65536, 3])).pipeThrough(aesCbcWorkerStream(key, iv)));
+      expect(Buffer.from(out).equals(Buffer.from(reference(key, iv, data)))).toBe(true);
+      expect(data.byteLength).toBe(size);
+    });
+  }
+
+  test("the openssl CLI decrypts it", async () => {
+    const data = pseudoRandomBytes(70_000, 23);
+    const out = await collect(streamOf([data.slice(0, 40_000), data.slice(40_000)]).pipeThrough(aesCbcWorkerStream(key, iv)));
+    const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+    const result = spawnSync("openssl", ["enc", "-d", "-aes-256-cbc", "-K", hex(key), "-iv", hex(out.subarray(0, 16))], { input: out.subarray(16) });
+    expect(result.status).toBe(0);
+    expect(Buffer.from(result.stdout).equals(Buffer.from(data))).toBe(true);
+  });
+
+  test("a stopped worker fails the stream instead of hanging it", async () => {
+    const stage = aesCbcWorkerStream(key, iv);
+    stage.terminate();
+    const error = await collect(streamOf([pseudoRandomBytes(10, 1)]).pipeThrough(stage)).catch((e: unknown) => e);
+    expect(String(error)).toContain("the encryption worker was stopped");
   });
 });

@@ -70,6 +70,17 @@ describe("parallelGzipStream", () => {
     expect(String(error)).toContain("stopped");
     expect(String(await reading)).toContain("stopped");
   });
+
+  test("owned chunks of exactly one block go to the workers without a copy; chunks not owned are left intact", async () => {
+    const data = pseudoRandomBytes(3 * BLOCK, 5);
+    const owned = [0, 1, 2].map((i) => data.slice(i * BLOCK, (i + 1) * BLOCK));
+    decodersAgree(await collect(streamOf(owned).pipeThrough(parallelGzipStream({ workers: 2, level: 6, blockSize: BLOCK, ownedChunks: true }))), data);
+    // Adopted and transferred to a worker: the caller's buffers are detached, which is the proof no copy was made.
+    expect(owned.map((chunk) => chunk.byteLength)).toEqual([0, 0, 0]);
+    const kept = [0, 1, 2].map((i) => data.slice(i * BLOCK, (i + 1) * BLOCK));
+    decodersAgree(await collect(streamOf(kept).pipeThrough(parallelGzipStream({ workers: 2, level: 6, blockSize: BLOCK }))), data);
+    expect(kept.map((chunk) => chunk.byteLength)).toEqual([BLOCK, BLOCK, BLOCK]);
+  });
 });
 
 test("crc32Combine equals the CRC-32 of the joined data", () => {
@@ -80,4 +91,5 @@ test("crc32Combine equals the CRC-32 of the joined data", () => {
   joined.set(b, a.byteLength);
   expect(crc32Combine(crc32(a), crc32(b), b.byteLength)).toBe(crc32(joined));
   expect(crc32Combine(crc32(a), crc32(new Uint8Array(0)), 0)).toBe(crc32(a));
+
 });

@@ -1,0 +1,30 @@
+// The worker of aes-cbc-worker-stream.ts: AES-256-CBC with PKCS7 over a stream of chunks, in order, on a
+// thread of its own, so that the serial cipher runs beside the main thread instead of on it.
+//
+// node:crypto because WebCrypto encrypts only whole messages (aes-cbc.ts cuts the stream into chunks for it)
+// and, measured here in Bun on 256 MiB, runs at 436 MB/s that way against createCipheriv's 700 MB/s; Bun and
+// Deno both implement createCipheriv in workers.
+import { createCipheriv, type Cipheriv } from "node:crypto";
+
+export type CipherJob = { kind: "start"; key: Uint8Array; iv: Uint8Array } | { kind: "data"; id: number; data: Uint8Array } | { kind: "end"; id: number };
+export type CipherResult = { id: number; data: Uint8Array } | { id: number; error: string };
+
+const scope = self as unknown as { onmessage: ((event: MessageEvent<CipherJob>) => void) | null; postMessage: (message: CipherResult, transfer?: Transferable[]) => void };
+let cipher: Cipheriv | undefined;
+
+scope.onmessage = (event) => {
+  const job = event.data;
+  if (job.kind === "start") {
+    cipher = createCipheriv("aes-256-cbc", job.key, job.iv);
+    return;
+  }
+  try {
+    if (!cipher) throw new Error("no key: the stream did not start");
+    const out = job.kind === "data" ? cipher.update(job.data) : cipher.final();
+    // A buffer of its own (node:crypto may hand out a view of a shared pool), so that it can be transferred.
+    const data = out.byteOffset === 0 && out.buffer.byteLength === out.byteLength ? new Uint8Array(out.buffer) : new Uint8Array(out);
+    scope.postMessage({ id: job.id, data }, [data.buffer]);
+  } catch (error) {
+    scope.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
+  }
+};
