@@ -183,7 +183,8 @@ function perGiB(run: Measure, sizeMiB: number): { main: number; cipher: number; 
   const gib = sizeMiB / 1024;
   // With compression workers the cipher has a worker too (encrypted-artifact.ts). Bun names every Worker's
   // thread alike; the cipher's is the one with the least CPU (about 2 s per GiB against 15 for compression).
-  const sorted = [...run.cpu.workers].sort((a, b) => a - b);
+  // A thread Bun names "Worker" that never ran (0 s, seen now and then) is none of ours.
+  const sorted = run.cpu.workers.filter((seconds) => seconds > 0).sort((a, b) => a - b);
   const withCipher = sorted.length > 0;
   const cipher = withCipher ? (sorted[0] ?? 0) : 0;
   const compression = (withCipher ? sorted.slice(1) : sorted).reduce((a, b) => a + b, 0);
