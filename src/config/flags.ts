@@ -121,7 +121,7 @@ export const WORKERS = {
   max: 64,
   example: "3",
   env: "PUBLISH_ARTIFACT_WORKERS",
-  help: "Compression workers, 0 to 64 (default: one per core; 0, or one core: a single `CompressionStream`). The output is one standard gzip stream either way.",
+  help: "Compression workers, 0 to 64 (default: one per core, at most 16; 0, or one core: a single `CompressionStream`). The output is one standard gzip stream either way.",
 } as const satisfies Flag;
 export const LEVEL = {
   name: "level",

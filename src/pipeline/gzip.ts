@@ -13,7 +13,8 @@ export interface CompressionSettings {
 export const DEFAULT_LEVEL = 6;
 
 /**
- * One compression worker per core; on a single core none (CompressionStream, no extra thread to start).
+ * One compression worker per core, at most MAX_DEFAULT_WORKERS; on a single core none (CompressionStream, no
+ * extra thread to start).
  *
  * Why not cores − 1, leaving the main thread a core: the main thread's share is small. Measured on 256 MiB here
  * (scripts/bench.ts, per-thread CPU): 1.1 CPU-s per GiB of input for the main thread and about 2 for the cipher's
@@ -23,8 +24,16 @@ export const DEFAULT_LEVEL = 6;
  * waiting, not CPU.
  */
 export function defaultWorkers(cores = globalThis.navigator?.hardwareConcurrency ?? 1): number {
-  return cores > 1 ? cores : 0;
+  return cores > 1 ? Math.min(cores, MAX_DEFAULT_WORKERS) : 0;
 }
+
+/**
+ * Where more workers stop paying: a worker deflates about 68 MiB/s (15 CPU-s per GiB, measured), and the serial
+ * threads (main, cipher) cap the pipeline at about 540-1000 MiB/s (docs/benchmarks.md), which 8-15 workers
+ * reach; each worker adds 15-20 MiB of peak RSS (131, 170, 195 MiB at 1, 2, 4 workers). On a 64-core host,
+ * 64 workers would add about 1 GiB for no speed. --workers still takes up to 64.
+ */
+const MAX_DEFAULT_WORKERS = 16;
 
 /**
  * How much to read from the file at a time: whole blocks for the parallel gzip, each handed to a worker without

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { gunzipSync } from "node:zlib";
-import { gzipStream } from "../../src/pipeline/gzip.ts";
+import { defaultWorkers, gzipStream } from "../../src/pipeline/gzip.ts";
 import { collect, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 test("gzipStream emits one gzip member that node:zlib reads back", async () => {
@@ -21,4 +21,8 @@ test("gzipStream emits one gzip member that node:zlib reads back", async () => {
 test("gzipStream of nothing is a valid empty gzip", async () => {
   const out = await collect(streamOf([]).pipeThrough(gzipStream()));
   expect(gunzipSync(out).byteLength).toBe(0);
+});
+
+test("default workers: none on one core, one per core beyond, at most 16", () => {
+  expect([1, 2, 3, 8, 16, 17, 64].map((cores) => defaultWorkers(cores))).toEqual([0, 2, 3, 8, 16, 16, 16]);
 });
