@@ -102,6 +102,17 @@ describe("Woodpecker pipelines", () => {
     }
   });
 
+  // Woodpecker treats a step with `settings` as a plugin only without `commands`, `environment` or secrets
+  // (docs: usage/plugins, "Plugin Isolation"): otherwise it is not escalated, and the build plugin cannot start
+  // its Docker daemon.
+  test("the image build is a plain plugin step: settings only, no commands, environment or secrets", () => {
+    const build = pipelines.get("build-arm.yml")?.steps.find((step) => step.name === "build-image") as (Step & { settings?: Record<string, unknown> }) | undefined;
+    expect(build?.image).toMatch(/^woodpeckerci\/plugin-docker-buildx:\d+/);
+    expect({ commands: build?.commands, environment: build?.environment }).toEqual({ commands: undefined, environment: undefined });
+    expect(JSON.stringify(build?.settings)).not.toContain("from_secret");
+    expect(build?.settings?.output).toBe("type=docker,dest=loader-image.tar");
+  });
+
   test("the publish step runs the released binary: no Node, npm or Bun in it", () => {
     const publish = pipelines.get("build-arm.yml")?.steps.find((step) => step.name === "publish-image");
     expect(publish?.image).not.toMatch(/node|bun/);
