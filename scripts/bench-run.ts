@@ -1,5 +1,7 @@
 // One measured run for scripts/bench.ts, in a process of its own so that its peak RSS is its own:
-//   bun scripts/bench-run.ts gzip FILE        CompressionStream('gzip') alone, to a null sink
+//   bun scripts/bench-run.ts gzip FILE [WORKERS]
+//                                             compression alone, to a null sink: CompressionStream('gzip'),
+//                                             or the parallel gzip with WORKERS workers
 //   bun scripts/bench-run.ts pipeline FILE [WORKERS [LEVEL]]
 //                                             our whole pipeline (gzip, AES-CBC, SHA-256), to a null sink;
 //                                             WORKERS 0 (default) is CompressionStream alone
@@ -7,7 +9,7 @@
 // each compression worker and of Bun's other threads (thread-clock.ts).
 import { openEncryptedArtifact } from "../src/pipeline/encrypted-artifact.ts";
 import { openArtifact } from "../src/pipeline/file-source.ts";
-import { DEFAULT_LEVEL, gzipStream } from "../src/pipeline/gzip.ts";
+import { DEFAULT_LEVEL, gzipStream, readSizeFor } from "../src/pipeline/gzip.ts";
 import { ThreadClock } from "./thread-clock.ts";
 
 const [mode, file, workersArg, levelArg] = process.argv.slice(2) as [string, string, string?, string?];
@@ -24,9 +26,9 @@ const started = performance.now();
 let outBytes: number;
 let inBytes = 0;
 if (mode === "gzip") {
-  const source = await openArtifact(file);
+  const source = await openArtifact(file, { chunkSize: readSizeFor(compression) });
   inBytes = source.size;
-  outBytes = await drain(source.stream.pipeThrough(gzipStream()));
+  outBytes = await drain(source.stream.pipeThrough(gzipStream(compression, true)));
 } else if (mode === "pipeline") {
   // The publish's own pipeline, without the upload.
   const { ciphertext, digest, source } = await openEncryptedArtifact(file, compression);

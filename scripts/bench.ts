@@ -3,7 +3,8 @@
 // For a 1 GiB and then a 256 MiB artifact (half pseudo-random bytes, half structured text; deterministic) it
 // times, each in a process of its own under /usr/bin/time (elapsed seconds and peak RSS):
 //   gzip -6          the gzip CLI on the same file: the classic single-core baseline
-//   gzip-stream      CompressionStream('gzip') alone in Bun: the ceiling of our pipeline on one core
+//   gzip-stream      CompressionStream('gzip') alone in Bun: the ceiling of our pipeline on one core; and the
+//                    parallel gzip alone at the default worker count, beside pigz
 //   pipeline         our whole pipeline (file, gzip, AES-256-CBC, SHA-256) into a null sink
 //   publish          the full publish to a local S3 server (radosgw) and admin API
 //   output           the CLI's --output with its defaults, beside pigz -p (cores)
@@ -136,6 +137,8 @@ async function main(): Promise<number> {
         runs.push(await measured(`pigz -6 -p ${workers} (CLI)`, ["bash", "-c", `pigz -6 -p ${workers} -c "$1" | wc -c`, "pigz", file]));
         runs.push(await measured(`pipeline, ${workers} worker${workers > 1 ? "s" : ""}`, [bun, "scripts/bench-run.ts", "pipeline", file, String(workers)]));
       }
+      // The parallel gzip alone at the default worker count: what pigz does, without the cipher and the hash.
+      runs.push(await measured(`gzip alone, ${defaultWorkersHere} workers`, [bun, "scripts/bench-run.ts", "gzip", file, String(defaultWorkersHere)]));
       // The target of issue 12: the CLI's --output with its defaults, beside pigz on every core, in the same run.
       const encrypted = join(work, "output.enc");
       const removeOutput = () => {
@@ -185,7 +188,7 @@ function perGiB(run: Measure, sizeMiB: number): { main: number; cipher: number; 
   // thread alike; the cipher's is the one with the least CPU (about 2 s per GiB against 15 for compression).
   // A thread Bun names "Worker" that never ran (0 s, seen now and then) is none of ours.
   const sorted = run.cpu.workers.filter((seconds) => seconds > 0).sort((a, b) => a - b);
-  const withCipher = sorted.length > 0;
+  const withCipher = sorted.length > 0 && run.mode.startsWith("pipeline");
   const cipher = withCipher ? (sorted[0] ?? 0) : 0;
   const compression = (withCipher ? sorted.slice(1) : sorted).reduce((a, b) => a + b, 0);
   return { main: run.cpu.main / gib, cipher: cipher / gib, compression: compression / gib, workers: withCipher ? sorted.length - 1 : 0 };
@@ -207,7 +210,7 @@ function report(sizeMiB: number, runs: Measure[]): void {
   let model: { main: number; cipher: number; compression: number } | undefined;
   for (const r of runs) {
     const cost = perGiB(r, sizeMiB);
-    if (!cost || cost.workers === 0) continue;
+    if (!cost || cost.workers === 0 || !r.mode.startsWith("pipeline")) continue;
     // The projection comes from the default level's run with the most workers.
     if (!r.mode.includes("level")) model = cost;
     const ceiling = 1024 / Math.max(cost.main, cost.cipher);
