@@ -7,7 +7,9 @@
 // Chunks go to the worker as they come (transferred, not copied) and come back in order; at most IN_FLIGHT wait
 // there, so memory stays bounded and backpressure reaches the compressor.
 import { AES_CBC_WORKER_URL } from "../worker-urls.ts";
-import type { CipherJob, CipherResult } from "./aes-cbc-worker.ts";
+import type { CipherDone, CipherJob } from "./aes-cbc-worker.ts";
+import { isWholeBuffer } from "./whole-buffer.ts";
+import { WorkerPool } from "./worker-pool.ts";
 
 /** Chunks (deflated blocks of about 1-2 MiB) waiting in the worker: enough to keep it busy. */
 const IN_FLIGHT = 4;
@@ -23,53 +25,37 @@ export function aesCbcWorkerStream(
 ): TransformStream<Uint8Array, Uint8Array> & { terminate(): void } {
   if (key.byteLength !== 32) throw new RangeError("AES-256 needs a 32-byte key");
   if (iv.byteLength !== 16) throw new RangeError("AES-CBC needs a 16-byte IV");
-  const worker = new Worker(AES_CBC_WORKER_URL, { type: "module" });
-  const waiting = new Map<number, { resolve: (data: Uint8Array) => void; reject: (error: Error) => void }>();
-  let failure: Error | undefined;
-  const fail = (error: Error) => {
-    failure ??= error;
-    for (const waiter of waiting.values()) waiter.reject(error);
-    waiting.clear();
-  };
-  worker.onmessage = (event: MessageEvent<CipherResult>) => {
-    const result = event.data;
-    const waiter = waiting.get(result.id);
-    if (!waiter) return;
-    waiting.delete(result.id);
-    if ("error" in result) waiter.reject(new Error(`encryption failed: ${result.error}`));
-    else waiter.resolve(result.data);
-  };
-  worker.onerror = (event: ErrorEvent) => {
-    event.preventDefault();
-    fail(new Error(`the encryption worker failed: ${event.message}`));
-  };
-  const terminate = () => {
-    worker.terminate();
-    fail(new Error("the encryption worker was stopped"));
-  };
+  // One worker, so that the chunks are encrypted in the order they come.
+  const pool = new WorkerPool<CipherJob, CipherDone>(AES_CBC_WORKER_URL, 1, {
+    jobFailed: "encryption failed",
+    workerFailed: "the encryption worker failed",
+    stopped: "the encryption worker was stopped",
+  });
+  const terminate = () => pool.terminate();
 
   let nextId = 0;
-  const inFlight: Promise<Uint8Array>[] = [];
+  const inFlight: Promise<CipherDone>[] = [];
   const send = (job: CipherJob, transfer: Transferable[] = []) => {
-    if (failure) throw failure;
-    const id = "id" in job ? job.id : -1;
-    const answer = new Promise<Uint8Array>((resolve, reject) => waiting.set(id, { resolve, reject }));
+    const answer = pool.run(job, transfer);
     // Awaited in order below; if the stream is abandoned first, its failure is nobody's to report.
     answer.catch(() => {});
-    worker.postMessage(job, transfer);
     inFlight.push(answer);
+  };
+  const emitOldest = async (controller: TransformStreamDefaultController<Uint8Array>) => {
+    controller.enqueue((await (inFlight.shift() as Promise<CipherDone>)).data);
   };
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
-    start(controller) {
-      worker.postMessage({ kind: "start", key, iv } satisfies CipherJob);
+    async start(controller) {
+      // Answered once the worker holds the key: a worker that cannot start fails here, not at the first chunk.
+      await pool.run({ kind: "start", id: nextId++, key, iv });
       controller.enqueue(iv.slice());
     },
     async transform(chunk, controller) {
       try {
-        const data = ownedChunks && chunk.byteOffset === 0 && chunk.buffer instanceof ArrayBuffer && chunk.buffer.byteLength === chunk.byteLength ? chunk : chunk.slice();
+        const data = ownedChunks && isWholeBuffer(chunk) ? chunk : chunk.slice();
         send({ kind: "data", id: nextId++, data }, [data.buffer]);
-        while (inFlight.length >= IN_FLIGHT) controller.enqueue(await (inFlight.shift() as Promise<Uint8Array>));
+        while (inFlight.length >= IN_FLIGHT) await emitOldest(controller);
       } catch (error) {
         terminate();
         throw error;
@@ -78,9 +64,9 @@ export function aesCbcWorkerStream(
     async flush(controller) {
       try {
         send({ kind: "end", id: nextId++ });
-        while (inFlight.length > 0) controller.enqueue(await (inFlight.shift() as Promise<Uint8Array>));
+        while (inFlight.length > 0) await emitOldest(controller);
       } finally {
-        worker.terminate();
+        pool.terminate();
       }
     },
   });

@@ -6,19 +6,21 @@
 // Deno both implement createCipheriv in workers.
 import { createCipheriv, type Cipheriv } from "node:crypto";
 
-export type CipherJob = { kind: "start"; key: Uint8Array; iv: Uint8Array } | { kind: "data"; id: number; data: Uint8Array } | { kind: "end"; id: number };
-export type CipherResult = { id: number; data: Uint8Array } | { id: number; error: string };
+export type CipherJob = { kind: "start"; id: number; key: Uint8Array; iv: Uint8Array } | { kind: "data"; id: number; data: Uint8Array } | { kind: "end"; id: number };
+export type CipherDone = { id: number; data: Uint8Array };
+export type CipherResult = CipherDone | { id: number; error: string };
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<CipherJob>) => void) | null; postMessage: (message: CipherResult, transfer?: Transferable[]) => void };
 let cipher: Cipheriv | undefined;
 
 scope.onmessage = (event) => {
   const job = event.data;
-  if (job.kind === "start") {
-    cipher = createCipheriv("aes-256-cbc", job.key, job.iv);
-    return;
-  }
   try {
+    if (job.kind === "start") {
+      cipher = createCipheriv("aes-256-cbc", job.key, job.iv);
+      scope.postMessage({ id: job.id, data: new Uint8Array(0) });
+      return;
+    }
     if (!cipher) throw new Error("no key: the stream did not start");
     const out = job.kind === "data" ? cipher.update(job.data) : cipher.final();
     // Transferred, not copied, when the output has its buffer to itself: Bun's update() allocates a block more

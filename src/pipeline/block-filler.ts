@@ -1,6 +1,7 @@
 // Cuts chunks of any size into blocks of one fixed size, for the stages that work in blocks: AES-CBC's
 // encryption chunks and the parallel gzip's blocks. (The upload cuts its parts itself, in s3/parts.ts, from
 // pooled buffers.)
+import { isWholeBuffer } from "./whole-buffer.ts";
 
 export class BlockFiller {
   /** Taken only when a byte is there to go in it, so no buffer is held ahead of need. */
@@ -20,8 +21,8 @@ export class BlockFiller {
 
   /** Copy `chunk` in (or adopt it, see the constructor); each block that fills is handed to `onFull`, and awaited, before the next is filled. */
   async push(chunk: Uint8Array, onFull: (block: Uint8Array<ArrayBuffer>) => void | Promise<void>): Promise<void> {
-    if (this.adopt && this.#filled === 0 && chunk.byteLength === this.size && chunk.byteOffset === 0 && chunk.buffer instanceof ArrayBuffer && chunk.buffer.byteLength === this.size) {
-      await onFull(chunk as Uint8Array<ArrayBuffer>);
+    if (this.adopt && this.#filled === 0 && chunk.byteLength === this.size && isWholeBuffer(chunk)) {
+      await onFull(chunk);
       return;
     }
     let offset = 0;

@@ -6,7 +6,11 @@
 // before taking more input, so backpressure reaches the file reader.
 import { BlockFiller } from "./block-filler.ts";
 import { crc32Combine } from "./crc32-combine.ts";
-import { GzipWorkerPool, type BlockDone } from "./gzip-worker-pool.ts";
+import { GZIP_WORKER_URL } from "../worker-urls.ts";
+import type { BlockJob, BlockResult } from "./gzip-worker.ts";
+import { WorkerPool } from "./worker-pool.ts";
+
+type BlockDone = Extract<BlockResult, { crc: number }>;
 
 export const GZIP_BLOCK_SIZE = 2 * 1024 * 1024;
 const WINDOW = 32 * 1024;
@@ -44,7 +48,7 @@ export interface ParallelGzip extends TransformStream<Uint8Array, Uint8Array> {
 export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
   const blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
   const maxInFlight = 2 * options.workers;
-  let pool: GzipWorkerPool;
+  let pool: WorkerPool<BlockJob, BlockDone>;
   const filler = new BlockFiller(blockSize, () => new Uint8Array(blockSize), options.ownedChunks === true);
   /** A full block held back until we know whether more input follows: the last block is ended differently. */
   let held: Uint8Array | undefined;
@@ -58,7 +62,7 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
     const dictionary = tail;
     // Copied before the block is handed over to its worker.
     tail = block.slice(Math.max(0, block.byteLength - WINDOW));
-    const job = pool.run({ id: nextId++, data: block, dictionary, last, level: options.level });
+    const job = pool.run({ id: nextId++, data: block, dictionary, last, level: options.level }, [block.buffer]);
     // Awaited in order by emitOldest; if the stream is abandoned first, its failure is nobody's to report.
     job.catch(() => {});
     inFlight.push(job);
@@ -72,7 +76,11 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
-      pool = new GzipWorkerPool(options.workers);
+      pool = new WorkerPool(GZIP_WORKER_URL, options.workers, {
+        jobFailed: "compression failed",
+        workerFailed: "a compression worker failed",
+        stopped: "the compression workers were stopped",
+      });
       controller.enqueue(gzipHeader(options.level));
     },
     async transform(chunk, controller) {
