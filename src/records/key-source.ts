@@ -1,11 +1,8 @@
 // Where `decrypt` and `verify` get the encryption key. A key typed as `--key HEX` sits in the process list, where
 // every user of the machine can read it (ps, /proc/PID/cmdline); a file (`--key-file`) or the environment
 // (`PUBLISH_ARTIFACT_KEY`) does not.
-//
-// node:fs/promises to read the key file, which no web API does in both runtimes.
-import { readFile } from "node:fs/promises";
-import { InputFileError, fileErrorReason } from "../errors.ts";
-import { parseRecord } from "./record-file.ts";
+import { InputFileError } from "../errors.ts";
+import { parseRecord, readNamedFile } from "./record-file.ts";
 
 export type KeySource = { kind: "flag" | "env"; hex: string } | { kind: "file"; path: string };
 
@@ -22,12 +19,7 @@ export const KEY_ON_COMMAND_LINE_WARNING =
 /** The key itself; a --key-file holds the hex key alone, or is a recovery or --output metadata file. */
 export async function resolveKey(source: KeySource): Promise<ResolvedKey> {
   if (source.kind !== "file") return { key: source.hex };
-  let text: string;
-  try {
-    text = await readFile(source.path, "utf8");
-  } catch (error) {
-    throw new InputFileError(`cannot read --key-file ${source.path}: ${fileErrorReason(error)}`, source.path, { cause: error });
-  }
+  const text = await readNamedFile(source.path, "--key-file");
   const bare = text.trim();
   if (/^[0-9a-fA-F]{64}$/.test(bare)) return { key: bare.toLowerCase() };
   if (!bare.startsWith("{")) {

@@ -72,13 +72,16 @@ export async function writeRecoveryFile(
 
 /** A recovery or metadata file named by `flag` (--from, --key-file); an InputFileError says what is wrong. */
 export async function readRecordFile(path: string, flag = "--from"): Promise<RecoveryRecord> {
-  let text: string;
+  return parseRecord(await readNamedFile(path, flag), path, flag);
+}
+
+/** The text of the file a flag names; an InputFileError names the flag and the reason it cannot be read. */
+export async function readNamedFile(path: string, flag: string): Promise<string> {
   try {
-    text = await readFile(path, "utf8");
+    return await readFile(path, "utf8");
   } catch (error) {
     throw new InputFileError(`cannot read ${flag} ${path}: ${fileErrorReason(error)}`, path, { cause: error });
   }
-  return parseRecord(text, path, flag);
 }
 
 export function parseRecord(text: string, path: string, flag: string): RecoveryRecord {
