@@ -32,7 +32,7 @@ export type Flag =
   /** 64 hex digits; `what` they are. */
   | (FlagBase & { readonly kind: "hex"; readonly what: string });
 
-export const FILE = {
+const FILE = {
   name: "file",
   value: "PATH",
   kind: "text",
@@ -40,28 +40,28 @@ export const FILE = {
   empty: "give the path of the artifact",
   help: "The artifact (a `.trt` model, a docker image tarball, ...); `--file -` reads it from stdin (`docker save IMAGE | publish-artifact --file - ...`). `verify` compares the object with it.",
 } as const satisfies Flag;
-export const RESOURCE_NAME = {
+const RESOURCE_NAME = {
   name: "resource-name",
   value: "NAME",
   kind: "name",
   example: "my_model",
   help: "The resource's name.",
 } as const satisfies Flag;
-export const DEV_STAGE = {
+const DEV_STAGE = {
   name: "dev-stage",
   value: "STAGE",
   kind: "name",
   example: "dev",
   help: "The stage, e.g. dev, staging or prod: the first segment of the object key.",
 } as const satisfies Flag;
-export const ARCHITECTURE = {
+const ARCHITECTURE = {
   name: "architecture",
   value: "ARCH",
   kind: "name",
   example: "arm64",
   help: "The target architecture, e.g. arm64 or x86_64.",
 } as const satisfies Flag;
-export const VERSION = {
+const VERSION = {
   name: "version",
   value: "VERSION",
   kind: "name",
@@ -70,19 +70,19 @@ export const VERSION = {
   hint: " (the artifact's version; the program's own version is: publish-artifact version)",
   help: "The artifact's version, kept exactly as typed (1.10 stays 1.10).",
 } as const satisfies Flag;
-export const JSON_OUTPUT = {
+const JSON_OUTPUT = {
   name: "json",
   kind: "switch",
   example: "--json > published.json",
   help: "Print the result as one JSON object on stdout, without the encryption key.",
 } as const satisfies Flag;
-export const QUIET = {
+const QUIET = {
   name: "quiet",
   kind: "switch",
   example: "--quiet",
   help: "No progress and no summary: errors and warnings only.",
 } as const satisfies Flag;
-export const OUTPUT = {
+const OUTPUT = {
   name: "output",
   value: "FILE",
   kind: "text",
@@ -91,20 +91,20 @@ export const OUTPUT = {
   refuse: { value: "-", why: "the key goes into a metadata file beside the output (FILE.json); give a path, e.g. --output ./model.trt.enc" },
   help: "Write the encrypted artifact to FILE and its metadata, with the key, to FILE.json (mode 0600) instead of uploading and registering; needs no S3 or admin variables. FILE may not be the input; an existing FILE.json is replaced only if it is an earlier run's metadata. With `--json`, stdout gets the metadata without the key.",
 } as const satisfies Flag;
-export const DRY_RUN = {
+const DRY_RUN = {
   name: "dry-run",
   kind: "switch",
   example: "--dry-run",
   help: "Validate everything, print the object key, the URLs and the input size, and run the read-only checks of a publish (recovery directory, the admin API answers, S3 takes the credentials and has the bucket; exit 2 or 4 when one fails); upload and register nothing.",
 } as const satisfies Flag;
-export const PART_SIZE = {
+const PART_SIZE = {
   name: "part-size",
   value: "SIZE",
   kind: "size",
   example: "64MiB",
   help: "Multipart part size, 5MiB to 5GiB. Default: 8MiB, more for files over ~78 GiB so that 5 TiB fits in 10,000 parts; 64MiB for stdin (enough for about 625 GiB).",
 } as const satisfies Flag;
-export const CONCURRENCY = {
+const CONCURRENCY = {
   name: "concurrency",
   value: "N",
   kind: "whole",
@@ -113,7 +113,7 @@ export const CONCURRENCY = {
   example: "4",
   help: "Parts uploaded at the same time, 1 to 64 (default: 4); memory is about the part size × (N + 1).",
 } as const satisfies Flag;
-export const WORKERS = {
+const WORKERS = {
   name: "workers",
   value: "N",
   kind: "whole",
@@ -123,7 +123,7 @@ export const WORKERS = {
   env: "PUBLISH_ARTIFACT_WORKERS",
   help: "Compression workers, 0 to 64 (default: one per core, at most 16; 0, or one core: a single `CompressionStream`). The output is one standard gzip stream either way.",
 } as const satisfies Flag;
-export const LEVEL = {
+const LEVEL = {
   name: "level",
   value: "N",
   kind: "whole",
@@ -133,7 +133,7 @@ export const LEVEL = {
   env: "PUBLISH_ARTIFACT_LEVEL",
   help: "gzip level, 1 (fastest) to 9 (smallest); default 6, as the Python script.",
 } as const satisfies Flag;
-export const RETRIES = {
+const RETRIES = {
   name: "retries",
   value: "N",
   kind: "whole",
@@ -143,7 +143,7 @@ export const RETRIES = {
   env: "PUBLISH_ARTIFACT_RETRIES",
   help: "Retries of each request on network errors, timeouts, 408, 429 and 5xx (S3's `SlowDown`, `InternalError`), with exponential backoff and full jitter, 0 to 20 (default: 4).",
 } as const satisfies Flag;
-export const TIMEOUT = {
+const TIMEOUT = {
   name: "timeout",
   value: "SECONDS",
   kind: "whole",
@@ -154,7 +154,7 @@ export const TIMEOUT = {
   env: "PUBLISH_ARTIFACT_TIMEOUT",
   help: "How long a request may go without progress (no answer, no bytes taken) before it is tried again, 1 to 86400 (default: 30); a slow upload that keeps moving is never cut.",
 } as const satisfies Flag;
-export const RECOVERY_DIR = {
+const RECOVERY_DIR = {
   name: "recovery-dir",
   value: "DIR",
   kind: "text",
@@ -163,26 +163,26 @@ export const RECOVERY_DIR = {
   env: "PUBLISH_ARTIFACT_RECOVERY_DIR",
   help: "Where the registration is saved if the upload succeeds but the registration fails (default: `.publish-artifact/` in the working directory, mode 0700 and ignored by git; else a private folder in the temporary directory). Checked before the upload.",
 } as const satisfies Flag;
-export const NO_OVERWRITE = {
+const NO_OVERWRITE = {
   name: "no-overwrite",
   kind: "switch",
   example: "--no-overwrite",
   help: "Refuse (exit 4, nothing uploaded) when an object is already at the key, and upload with `If-None-Match: *` against a publisher racing for it. Without it, an existing object is replaced with a warning: its current registration's key no longer decrypts it.",
 } as const satisfies Flag;
-export const ALLOW_EMPTY = {
+const ALLOW_EMPTY = {
   name: "allow-empty",
   kind: "switch",
   example: "--allow-empty",
   help: "Publish an empty stdin; refused by default (exit 3), since a failed command before the pipe looks just like it. An empty `--file` always publishes, as with the Python script.",
 } as const satisfies Flag;
-export const ALLOW_HTTP = {
+const ALLOW_HTTP = {
   name: "allow-http",
   kind: "switch",
   example: "--allow-http",
   env: "PUBLISH_ARTIFACT_ALLOW_HTTP",
   help: "Let `ADMIN_API_URL` be plain `http://` to another machine (the token and the key then travel unencrypted); loopback addresses need no such permission.",
 } as const satisfies Flag;
-export const FROM = {
+const FROM = {
   name: "from",
   value: "FILE",
   kind: "text",
@@ -190,7 +190,7 @@ export const FROM = {
   empty: "give the path of a recovery or metadata file",
   help: "A recovery file (saved when a publish exits 5) or the metadata `--output` wrote: `register` sends its registration, `verify` takes the key, the hash and the names from it.",
 } as const satisfies Flag;
-export const KEY_FILE = {
+const KEY_FILE = {
   name: "key-file",
   value: "PATH",
   kind: "text",
@@ -198,7 +198,7 @@ export const KEY_FILE = {
   empty: "give the path of a file holding the key",
   help: "A file holding the key (64 hex digits), or a metadata or recovery file, which also gives the sha256.",
 } as const satisfies Flag;
-export const KEY = {
+const KEY = {
   name: "key",
   value: "HEX",
   kind: "hex",
@@ -206,7 +206,7 @@ export const KEY = {
   example: "<64 hex digits>",
   help: "The key itself: works, with a warning, since a command line is visible to every user of the machine.",
 } as const satisfies Flag;
-export const SHA256 = {
+const SHA256 = {
   name: "sha256",
   value: "HEX",
   kind: "hex",
@@ -287,7 +287,7 @@ export const REGISTER = {
   required: ["from"],
 } as const satisfies CommandSpec;
 
-export const VERSION_COMMAND = {
+const VERSION_COMMAND = {
   cac: "version",
   name: "version",
   usage: "publish-artifact version",
