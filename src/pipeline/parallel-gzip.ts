@@ -1,9 +1,9 @@
 // gzip on several cores, pigz's way, and still one ordinary gzip member that any gunzip or zlib reads: the input
-// is cut into blocks, each deflated by a worker with the previous block's last 32 KiB as its dictionary (so the
-// ratio stays that of one stream) and ended with a sync flush (the last with the final block); this thread writes
-// the gzip header, the blocks in order, and the trailer (CRC-32 of the whole input, combined from the blocks',
-// and its length mod 2^32). At most two blocks per worker are in flight, and the stream waits for the oldest
-// before taking more input, so backpressure reaches the file reader.
+// is cut into blocks, each deflated by a worker (block-deflate.ts: libdeflate under Bun; elsewhere zlib with the
+// previous block's last 32 KiB as its dictionary) and ended with a sync flush (the last with the final block);
+// this thread writes the gzip header, the blocks in order, and the trailer (CRC-32 of the whole input, combined
+// from the blocks', and its length mod 2^32). At most two blocks per worker are in flight, and the stream waits
+// for the oldest before taking more input, so backpressure reaches the file reader.
 import { BlockFiller } from "./block-filler.ts";
 import { crc32Combine } from "./crc32-combine.ts";
 import { GZIP_WORKER_URL } from "../worker-urls.ts";
@@ -71,7 +71,7 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
     const done = await (inFlight.shift() as Promise<BlockDone>);
     crc = length === 0 ? done.crc : crc32Combine(crc, done.crc, done.length);
     length += done.length;
-    controller.enqueue(done.deflated);
+    for (const chunk of done.chunks) controller.enqueue(chunk);
   };
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({

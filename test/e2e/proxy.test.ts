@@ -69,9 +69,11 @@ describe("HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
     expect(e2e.admin.registrations).toEqual([]);
   });
 
-  test("the README's Deno line allows exactly the variables the CLI reads", () => {
+  test("the README's Deno line allows exactly the variables the CLI reads, and the reads the tests' Deno runs have", () => {
     const readme = readFileSync(join(import.meta.dir, "..", "..", "README.md"), "utf8");
     const allowed = /--allow-env=(\S+)/.exec(readme)?.[1]?.split(",");
     expect(allowed).toEqual(ENV_VARS);
+    // The tests' Deno runs read the artifact, the working directory and src/ (run-cli.ts), and so does the README's.
+    expect(/--allow-read=(\S+)/.exec(readme)?.[1]).toBe("./model.trt,.,/opt/publish-artifact/src");
   });
 });

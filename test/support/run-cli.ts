@@ -45,16 +45,16 @@ export const ENV_VARS = [
 ];
 
 /**
- * The narrowest Deno permissions for one run: read the artifact and the workers' modules, write
+ * The narrowest Deno permissions for one run: read the artifact and the tool's source (its workers), write
  * recovery files in the working directory, reach the two servers, read the variables above.
  */
 export function denoPermissions(args: readonly string[], cwd: string, env: Record<string, string | undefined>): string[] {
   const file = args[args.indexOf("--file") + 1];
   const from = args[args.indexOf("--from") + 1];
   const paths = [args.includes("--file") ? file : undefined, args.includes("--from") ? from : undefined];
-  // The workers' modules are read like files when Deno starts the workers.
-  const workers = [join(ROOT, "src", "pipeline", "gzip-worker.ts"), join(ROOT, "src", "pipeline", "aes-cbc-worker.ts")];
-  const readable = [cwd, ...workers, ...paths.filter((path): path is string => path !== undefined && path !== "-")];
+  // The workers' modules, and the modules they import, are read like files when Deno starts the workers: the
+  // tool's own src/, as the README's Deno line grants.
+  const readable = [cwd, join(ROOT, "src"), ...paths.filter((path): path is string => path !== undefined && path !== "-")];
   const hosts = [env.S3_ENDPOINT, env.ADMIN_API_URL].filter((url): url is string => !!url && URL.canParse(url)).map((url) => new URL(url).host);
   return [
     `--allow-read=${readable.join(",")}`,
