@@ -3,10 +3,12 @@
 import { abortable } from "./abortable-stream.ts";
 import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
 import { aesCbcWorkerStream } from "./aes-cbc-worker-stream.ts";
+import { BufferPool } from "./buffer-pool.ts";
 import { byteCounter } from "./byte-counter.ts";
 import { DigestStream } from "./digest.ts";
 import { openArtifact, type ArtifactSource } from "./file-source.ts";
 import { gzipStream, readSizeFor, type CompressionSettings } from "./gzip.ts";
+import { GZIP_BLOCK_SIZE } from "./parallel-gzip.ts";
 import { openStdin } from "./stdin-source.ts";
 
 /** Who hears how far the work is: bytes read from the artifact, produced as ciphertext, and taken by the sink. */
@@ -48,7 +50,9 @@ export async function openSource(
   compression: CompressionSettings,
   options: { allowEmpty?: boolean; signal?: AbortSignal } = {},
 ): Promise<ArtifactSource> {
-  const source = path === "-" ? openStdin(options) : await openArtifact(path, { chunkSize: readSizeFor(compression) });
+  // With compression workers, the file is read into buffers that come back from them (buffer-pool.ts).
+  const file = () => (compression.workers > 0 ? { buffers: new BufferPool(GZIP_BLOCK_SIZE) } : { chunkSize: readSizeFor(compression) });
+  const source = path === "-" ? openStdin(options) : await openArtifact(path, file());
   return { ...source, stream: abortable(source.stream, options.signal) };
 }
 
@@ -58,7 +62,7 @@ export function encryptSource(source: ArtifactSource, compression: CompressionSe
   const digest = new DigestStream((bytes) => progress?.produced(bytes));
   let read = 0;
   // The sources enqueue fresh buffers and keep none, and so does the parallel gzip: chunks may be handed over.
-  const gzip = gzipStream(compression, true);
+  const gzip = gzipStream(compression, true, source.buffers);
   // With compression workers, the main thread is the pipeline's ceiling: the cipher gets a thread of its own.
   // On one core (no workers), WebCrypto's, which needs no extra thread to start.
   const cipher: TransformStream<Uint8Array, Uint8Array> & { terminate?: () => void } =

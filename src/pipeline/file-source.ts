@@ -5,6 +5,7 @@
 // and the compiled binary all implement this module.
 import { open, type FileHandle } from "node:fs/promises";
 import { InputFileError, fileErrorReason } from "../errors.ts";
+import type { BufferPool } from "./buffer-pool.ts";
 
 // The read size when the caller names none (decrypt, verify); a publish reads as its compression suits
 // (gzip.ts: readSizeFor).
@@ -16,6 +17,8 @@ export interface ArtifactSource {
   /** Size when the file was opened (the stream errors if the file then changes size); undefined for a pipe. */
   size: number | undefined;
   stream: ReadableStream<Uint8Array>;
+  /** Where the chunks' buffers come from: a stage done with a whole one may give it back for the next read. */
+  buffers?: BufferPool;
 }
 
 function openFailure(label: string, path: string, error: unknown): InputFileError {
@@ -24,13 +27,14 @@ function openFailure(label: string, path: string, error: unknown): InputFileErro
 
 /**
  * The file at `path` as a stream. `label` names it in errors as its command does: `--file model.trt` for a
- * publish, `IN downloaded.enc` for decrypt.
+ * publish, `IN downloaded.enc` for decrypt. With `buffers`, chunks are read into the pool's buffers, of its size.
  */
 export async function openArtifact(
   path: string,
-  options: { chunkSize?: number; label?: string } = {},
+  options: { chunkSize?: number; label?: string; buffers?: BufferPool } = {},
 ): Promise<ArtifactSource & { size: number }> {
-  const chunkSize = options.chunkSize ?? FILE_CHUNK_SIZE;
+  const buffers = options.buffers;
+  const chunkSize = buffers?.size ?? options.chunkSize ?? FILE_CHUNK_SIZE;
   const label = options.label ?? `--file ${path}`;
   let handle: FileHandle;
   try {
@@ -74,7 +78,7 @@ export async function openArtifact(
           return;
         }
         const want = Math.min(chunkSize, size - position);
-        const buffer = new Uint8Array(want);
+        const buffer = buffers ? buffers.take() : new Uint8Array(want);
         const { bytesRead } = await handle.read(buffer, 0, want, position);
         if (bytesRead === 0) {
           await close();
@@ -84,7 +88,7 @@ export async function openArtifact(
           );
         }
         position += bytesRead;
-        controller.enqueue(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
+        controller.enqueue(bytesRead === buffer.byteLength ? buffer : buffer.subarray(0, bytesRead));
       } catch (error) {
         await close().catch(() => {});
         controller.error(error instanceof InputFileError ? error : openFailure(label, path, error));
@@ -95,5 +99,5 @@ export async function openArtifact(
     },
     // Nothing is read before the stream is piped (a publish checks its servers first).
   }, { highWaterMark: 0 });
-  return { path, size, stream };
+  return { path, size, stream, ...(buffers ? { buffers } : {}) };
 }

@@ -14,7 +14,7 @@ export interface BlockJob {
 }
 
 export type BlockResult =
-  | { id: number; chunks: Uint8Array[]; library: DeflateLibrary; crc: number; length: number }
+  | { id: number; chunks: Uint8Array[]; library: DeflateLibrary; crc: number; length: number; input: Uint8Array }
   | { id: number; error: string };
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<BlockJob>) => void) | null; postMessage: (message: BlockResult, transfer?: Transferable[]) => void };
@@ -23,7 +23,10 @@ scope.onmessage = (event) => {
   const job = event.data;
   try {
     const { chunks, library } = deflateBlock(job.data, job.dictionary, job.last, job.level);
-    scope.postMessage({ id: job.id, chunks, library, crc: crc32(job.data) >>> 0, length: job.data.byteLength }, chunks.map((chunk) => chunk.buffer));
+    const crc = crc32(job.data) >>> 0;
+    // The block's buffer goes back too, to be read into again (buffer-pool.ts).
+    const transfer = [...chunks.map((chunk) => chunk.buffer), job.data.buffer];
+    scope.postMessage({ id: job.id, chunks, library, crc, length: job.data.byteLength, input: job.data }, transfer);
   } catch (error) {
     scope.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
   }

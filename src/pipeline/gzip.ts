@@ -1,6 +1,7 @@
 // The compression stage: one standard gzip member (Deno's DecompressionStream, and loaders that stop after the
 // first member, reject concatenated members). With workers, the parallel compressor of parallel-gzip.ts; with
 // none, CompressionStream on one core at zlib's default level 6, the same as Python's gzip module.
+import type { BufferPool } from "./buffer-pool.ts";
 import { GZIP_BLOCK_SIZE, parallelGzipStream } from "./parallel-gzip.ts";
 
 export interface CompressionSettings {
@@ -57,8 +58,9 @@ export function compressionSettings(workers: number | undefined, level: number |
 export function gzipStream(
   settings: CompressionSettings = { workers: 0, level: DEFAULT_LEVEL },
   ownedChunks = false,
+  buffers?: BufferPool,
 ): ReadableWritablePair<Uint8Array, Uint8Array> & { terminate(): void } {
-  if (settings.workers > 0) return parallelGzipStream({ ...settings, ownedChunks });
+  if (settings.workers > 0) return parallelGzipStream({ ...settings, ownedChunks, ...(buffers ? { buffers } : {}) });
   // The DOM typings say BufferSource in and Uint8Array<ArrayBuffer> out; Uint8Array chunks are what flows here.
   const stream = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
   return Object.assign(stream, { terminate: () => {} });

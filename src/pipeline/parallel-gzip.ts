@@ -5,6 +5,7 @@
 // from the blocks', and its length mod 2^32). At most two blocks per worker are in flight, and the stream waits
 // for the oldest before taking more input, so backpressure reaches the file reader.
 import { BlockFiller } from "./block-filler.ts";
+import type { BufferPool } from "./buffer-pool.ts";
 import { crc32Combine } from "./crc32-combine.ts";
 import { GZIP_WORKER_URL } from "../worker-urls.ts";
 import type { BlockJob, BlockResult } from "./gzip-worker.ts";
@@ -25,6 +26,8 @@ export interface ParallelGzipOptions {
    * block then goes to its worker without a copy (transferred).
    */
   ownedChunks?: boolean;
+  /** Where the blocks' buffers go once their worker is done with them, and where new blocks come from. */
+  buffers?: BufferPool;
 }
 
 function gzipHeader(level: number): Uint8Array {
@@ -49,7 +52,8 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
   const blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
   const maxInFlight = 2 * options.workers;
   let pool: WorkerPool<BlockJob, BlockDone>;
-  const filler = new BlockFiller(blockSize, () => new Uint8Array(blockSize), options.ownedChunks === true);
+  const buffers = options.buffers?.size === blockSize ? options.buffers : undefined;
+  const filler = new BlockFiller(blockSize, () => buffers?.take() ?? new Uint8Array(blockSize), options.ownedChunks === true);
   /** A full block held back until we know whether more input follows: the last block is ended differently. */
   let held: Uint8Array | undefined;
   let tail: Uint8Array = new Uint8Array(0);
@@ -71,6 +75,7 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
     const done = await (inFlight.shift() as Promise<BlockDone>);
     crc = length === 0 ? done.crc : crc32Combine(crc, done.crc, done.length);
     length += done.length;
+    buffers?.give(done.input.buffer as ArrayBuffer);
     for (const chunk of done.chunks) controller.enqueue(chunk);
   };
 

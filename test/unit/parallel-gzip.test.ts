@@ -3,7 +3,12 @@
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { crc32, gunzipSync } from "node:zlib";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BufferPool } from "../../src/pipeline/buffer-pool.ts";
 import { crc32Combine } from "../../src/pipeline/crc32-combine.ts";
+import { openArtifact } from "../../src/pipeline/file-source.ts";
 import { gzipStream } from "../../src/pipeline/gzip.ts";
 import { parallelGzipStream } from "../../src/pipeline/parallel-gzip.ts";
 import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
@@ -81,6 +86,46 @@ describe("parallelGzipStream", () => {
     decodersAgree(await collect(streamOf(kept).pipeThrough(parallelGzipStream({ workers: 2, level: 6, blockSize: BLOCK }))), data);
     expect(kept.map((chunk) => chunk.byteLength)).toEqual([BLOCK, BLOCK, BLOCK]);
   });
+
+  test("the file's read buffers come back from the workers and are read into again, and the output stays right", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "publish-artifact-pool-"));
+    try {
+      const data = new Uint8Array(40 * BLOCK + 123);
+      data.set(compressible(20 * BLOCK));
+      data.set(pseudoRandomBytes(20 * BLOCK + 123, 9), 20 * BLOCK);
+      const path = join(dir, "artifact.bin");
+      writeFileSync(path, data);
+      let allocated = 0;
+      const buffers = new (class extends BufferPool {
+        override take() {
+          const before = this.free;
+          const buffer = super.take();
+          if (this.free === before) allocated++;
+          return buffer;
+        }
+      })(BLOCK);
+      const source = await openArtifact(path, { buffers });
+      expect(source.buffers).toBe(buffers);
+      const gz = await collect(source.stream.pipeThrough(parallelGzipStream({ workers: 2, level: 6, blockSize: BLOCK, ownedChunks: true, buffers })));
+      decodersAgree(gz, data);
+      // 41 blocks read; at most two per worker in flight, one held back and one being read are ever out at once.
+      expect(allocated).toBeGreaterThan(0);
+      expect(allocated).toBeLessThanOrEqual(2 * 2 + 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+test("BufferPool gives back what it was given, of its size only", () => {
+  const pool = new BufferPool(8);
+  const first = pool.take();
+  expect(first.byteLength).toBe(8);
+  pool.give(first.buffer);
+  pool.give(new ArrayBuffer(7));
+  expect(pool.free).toBe(1);
+  expect(pool.take().buffer).toBe(first.buffer);
+  expect(pool.take().buffer).not.toBe(first.buffer);
 });
 
 test("crc32Combine equals the CRC-32 of the joined data", () => {
