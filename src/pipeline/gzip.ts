@@ -17,22 +17,23 @@ export const DEFAULT_LEVEL = 6;
  * One compression worker per core, at most MAX_DEFAULT_WORKERS; on a single core none (CompressionStream, no
  * extra thread to start).
  *
- * Why not cores − 1, leaving the main thread a core: the main thread's share is small. Measured on 256 MiB here
- * (scripts/bench.ts, per-thread CPU): 1.1 CPU-s per GiB of input for the main thread and about 2 for the cipher's
- * worker, against about 15 for compression; so on 2 cores `--output` with 2 workers took 3.46 s where 1 worker
- * took 4.5-4.9 s, and pigz -p 2 2.4-2.6 s. On a 16-64-core ARM host the workers far outnumber the serial
- * threads, which then limit the speed (docs/benchmarks.md projects it) whatever is left free; remote S3 adds
- * waiting, not CPU.
+ * Why not cores − 1, leaving the main thread a core: the serial threads' share is small. Measured on the bench's
+ * 1 GiB file here (scripts/bench.ts, per-thread CPU): 0.9 CPU-s per GiB of input for the main thread and 1.3 for
+ * the cipher's worker, against 10-11 for compression; so on 2 cores 2 workers took 7.65 s where 1 took 10.73 s
+ * (pigz -p 2: 9.66 s in the same run), and `--output` with these defaults 8.04 s. On a 16-64-core ARM host the
+ * workers far outnumber the serial threads, which then limit the speed (docs/benchmarks.md projects it)
+ * whatever is left free; remote S3 adds waiting, not CPU.
  */
 export function defaultWorkers(cores = globalThis.navigator?.hardwareConcurrency ?? 1): number {
   return cores > 1 ? Math.min(cores, MAX_DEFAULT_WORKERS) : 0;
 }
 
 /**
- * Where more workers stop paying: a worker deflates about 68 MiB/s (15 CPU-s per GiB, measured), and the serial
- * threads (main, cipher) cap the pipeline at about 540-1000 MiB/s (docs/benchmarks.md), which 8-15 workers
- * reach; each worker adds 15-20 MiB of peak RSS (131, 170, 195 MiB at 1, 2, 4 workers). On a 64-core host,
- * 64 workers would add about 1 GiB for no speed. --workers still takes up to 64.
+ * Where more workers stop paying: a worker deflates about 95 MiB/s (libdeflate, 10-11 CPU-s per GiB, measured),
+ * and the serial threads (main 0.9, cipher 1.3-1.5 CPU-s per GiB) cap the pipeline at about 700-800 MiB/s
+ * (docs/benchmarks.md), which 8-9 workers reach; each worker adds 10-25 MiB of peak RSS (108, 128, 183 MiB at
+ * 1, 2, 4 workers on 1 GiB). 16 leaves room for slower cores (ARM's, or zlib's deflate under Deno, 15 CPU-s per
+ * GiB); on a 64-core host, 64 workers would add about 1 GiB for no speed. --workers still takes up to 64.
  */
 const MAX_DEFAULT_WORKERS = 16;
 
