@@ -22,6 +22,8 @@ export interface Plan {
   input: { path: string; size: number | null };
   upload_url: string;
   upload_as: string;
+  /** Compression workers (0: one CompressionStream) and gzip level, as the flags and the usable cores make them. */
+  compression: { workers: number; level: number };
   register_url: string;
   cdn_url: string;
   checks: { recovery_dir: CheckResult; admin_api: CheckResult; s3: CheckResult };
@@ -75,6 +77,7 @@ export async function makePlan(
     input: { path: config.file, size: size ?? null },
     upload_url: `${endpoint.origin}${objectPath(endpoint.pathname, config.s3.bucket, config.objectKey)}`,
     upload_as: uploadAs,
+    compression: config.compression,
     register_url: config.publishUrl,
     cdn_url: config.cdnUrl,
     checks,
@@ -90,6 +93,7 @@ export function planText(plan: Plan, output?: string): string {
     `  object key   ${plan.object_key}`,
     `  upload to    ${plan.upload_url}`,
     `  upload as    ${plan.upload_as}`,
+    `  compress     ${plan.compression.workers === 0 ? "one stream, no workers" : `${plan.compression.workers} worker${plan.compression.workers > 1 ? "s" : ""}`}, gzip level ${plan.compression.level}`,
     `  register at  ${plan.register_url}`,
     `  cdn_url      ${plan.cdn_url}`,
   ];

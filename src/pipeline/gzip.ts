@@ -14,8 +14,11 @@ export interface CompressionSettings {
 export const DEFAULT_LEVEL = 6;
 
 /**
- * One compression worker per core, at most MAX_DEFAULT_WORKERS; on a single core none (CompressionStream, no
- * extra thread to start).
+ * One compression worker per core this process may use, at most MAX_DEFAULT_WORKERS; on a single core none
+ * (CompressionStream, no extra thread to start). navigator.hardwareConcurrency counts those cores in Bun and
+ * Deno: it follows the CPU affinity (`taskset -c 0`: 1) and a cgroup's CPU quota, which is how containers are
+ * limited (`docker run --cpus`, a Kubernetes CPU limit): measured in a cgroup v1 with a quota of 1 and 2.5 CPUs
+ * on this 2-core machine, 1 and 2 (test/e2e/cpu-quota.test.ts keeps it so).
  *
  * Why not cores − 1, leaving the main thread a core: the serial threads' share is small. Measured on the bench's
  * 1 GiB file here (scripts/bench.ts, per-thread CPU): 0.9 CPU-s per GiB of input for the main thread and 1.3 for

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { S3Client } from "../../src/s3/client.ts";
 import { uploadStream } from "../../src/s3/upload.ts";
 import type { AdminServer } from "../support/admin-server.ts";
+import { defaultWorkers } from "../../src/pipeline/gzip.ts";
 import { recoveryFiles, useE2e } from "../support/e2e.ts";
 import { cliCommand, runCli, type Runtime } from "../support/run-cli.ts";
 import { curlDelete, listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
@@ -160,6 +161,8 @@ describe("--output and --dry-run", () => {
     const checksBefore = admin.checks;
     const postsBefore = admin.requests;
     const run = await runCli("binary-x64", ["--file", file, ...NAMES, "--dry-run"], env(), work);
+    // The default, one worker per core this machine lets us use (a CPU quota included): the binary runs here too.
+    const workers = defaultWorkers();
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const adminHost = new URL(admin.url).host;
@@ -170,6 +173,7 @@ describe("--output and --dry-run", () => {
         `  object key   ${KEY}`,
         `  upload to    ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`,
         "  upload as    one PutObject request",
+        `  compress     ${workers === 0 ? "one stream, no workers" : `${workers} worker${workers > 1 ? "s" : ""}`}, gzip level 6`,
         `  register at  ${admin.url}/internal/resources/publish`,
         `  cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`,
         "checks:",
