@@ -4,7 +4,7 @@
 //                                             or the parallel gzip with WORKERS workers
 //   bun scripts/bench-run.ts pipeline FILE [WORKERS [LEVEL]]
 //                                             our whole pipeline (gzip, AES-CBC, SHA-256), to a null sink;
-//                                             WORKERS 0 (default) is CompressionStream alone
+//                                             WORKERS 0 (default): all on the main thread
 // Prints one JSON line: { mode, ms, inBytes, outBytes, cpu }, cpu being the CPU seconds of the main thread, of
 // each compression worker and of Bun's other threads (thread-clock.ts).
 import { openEncryptedArtifact } from "../src/pipeline/encrypted-artifact.ts";
@@ -28,7 +28,9 @@ let inBytes = 0;
 if (mode === "gzip") {
   const source = await openArtifact(file, { chunkSize: readSizeFor(compression) });
   inBytes = source.size;
-  outBytes = await drain(source.stream.pipeThrough(gzipStream(compression, true)));
+  // Workers 0 is the baseline: CompressionStream itself, not what the pipeline does on one thread.
+  const stage = compression.workers > 0 ? gzipStream(compression, true) : (new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  outBytes = await drain(source.stream.pipeThrough(stage));
 } else if (mode === "pipeline") {
   // The publish's own pipeline, without the upload.
   const { ciphertext, digest, source } = await openEncryptedArtifact(file, compression);

@@ -22,7 +22,7 @@ export interface Plan {
   input: { path: string; size: number | null };
   upload_url: string;
   upload_as: string;
-  /** Compression workers (0: one CompressionStream) and gzip level, as the flags and the usable cores make them. */
+  /** Compression workers (0: the main thread compresses) and gzip level, as the flags and the usable cores make them. */
   compression: { workers: number; level: number };
   register_url: string;
   cdn_url: string;
@@ -93,7 +93,7 @@ export function planText(plan: Plan, output?: string): string {
     `  object key   ${plan.object_key}`,
     `  upload to    ${plan.upload_url}`,
     `  upload as    ${plan.upload_as}`,
-    `  compress     ${plan.compression.workers === 0 ? "one stream, no workers" : `${plan.compression.workers} worker${plan.compression.workers > 1 ? "s" : ""}`}, gzip level ${plan.compression.level}`,
+    `  compress     ${plan.compression.workers === 0 ? "on the main thread, no workers" : `${plan.compression.workers} worker${plan.compression.workers > 1 ? "s" : ""}`}, gzip level ${plan.compression.level}`,
     `  register at  ${plan.register_url}`,
     `  cdn_url      ${plan.cdn_url}`,
   ];

@@ -121,7 +121,7 @@ const WORKERS = {
   max: 64,
   example: "3",
   env: "PUBLISH_ARTIFACT_WORKERS",
-  help: "Compression workers, 0 to 64 (default: one per core, at most 16; 0, or one core: a single `CompressionStream`). The output is one standard gzip stream either way.",
+  help: "Compression workers, 0 to 64 (default: one per core, at most 16; 0, or one core: the main thread compresses, with libdeflate in the binary and under Bun, `CompressionStream` under Deno). The output is one standard gzip stream either way.",
 } as const satisfies Flag;
 const LEVEL = {
   name: "level",

@@ -7,7 +7,9 @@
 // starts with an empty window (costs nothing measurable at 2 MiB: it is still smaller than zlib's) and its final
 // block is reopened (reopen-final-block.ts). Elsewhere (Deno), node:zlib with the previous block's last 32 KiB as
 // the dictionary and Z_SYNC_FLUSH; CompressionStream has no level, dictionary or flush.
-import { constants, deflateRawSync } from "node:zlib";
+//
+// node:zlib's crc32, which Bun and Deno both implement; the web platform has no CRC-32.
+import { constants, crc32, deflateRawSync } from "node:zlib";
 import { reopenFinalBlock } from "./reopen-final-block.ts";
 import { isWholeBuffer } from "./whole-buffer.ts";
 
@@ -17,6 +19,29 @@ export interface DeflatedBlock {
   /** The block's DEFLATE output, in order; each the whole of its own buffer, so that it can be transferred. */
   chunks: Uint8Array<ArrayBuffer>[];
   library: DeflateLibrary;
+}
+
+/** One block to compress, as the parallel gzip hands it to a worker (or, with none, compresses it itself). */
+export interface BlockJob {
+  id: number;
+  data: Uint8Array;
+  /** The previous block's last 32 KiB, for a compressor that takes a preset dictionary. */
+  dictionary: Uint8Array;
+  last: boolean;
+  level: number;
+}
+
+/** The block compressed: its DEFLATE output, the CRC-32 and length of its input, and its input's buffer back. */
+export interface BlockDone extends DeflatedBlock {
+  id: number;
+  crc: number;
+  length: number;
+  input: Uint8Array;
+}
+
+export function compressBlock(job: BlockJob): BlockDone {
+  const { chunks, library } = deflateBlock(job.data, job.dictionary, job.last, job.level);
+  return { id: job.id, chunks, library, crc: crc32(job.data) >>> 0, length: job.data.byteLength, input: job.data };
 }
 
 type BunDeflate = (data: Uint8Array, options: { level: number; library: "libdeflate" }) => Uint8Array;

@@ -7,7 +7,7 @@ import { BufferPool } from "./buffer-pool.ts";
 import { byteCounter } from "./byte-counter.ts";
 import { DigestStream } from "./digest.ts";
 import { openArtifact, type ArtifactSource } from "./file-source.ts";
-import { gzipStream, readSizeFor, type CompressionSettings } from "./gzip.ts";
+import { compressesInBlocks, gzipStream, readSizeFor, type CompressionSettings } from "./gzip.ts";
 import { GZIP_BLOCK_SIZE } from "./parallel-gzip.ts";
 import { openStdin } from "./stdin-source.ts";
 
@@ -50,8 +50,8 @@ export async function openSource(
   compression: CompressionSettings,
   options: { allowEmpty?: boolean; signal?: AbortSignal } = {},
 ): Promise<ArtifactSource> {
-  // With compression workers, the file is read into buffers that come back from them (buffer-pool.ts).
-  const file = () => (compression.workers > 0 ? { buffers: new BufferPool(GZIP_BLOCK_SIZE) } : { chunkSize: readSizeFor(compression) });
+  // Compressed in blocks, the file is read into buffers that come back once compressed (buffer-pool.ts).
+  const file = () => (compressesInBlocks(compression) ? { buffers: new BufferPool(GZIP_BLOCK_SIZE) } : { chunkSize: readSizeFor(compression) });
   const source = path === "-" ? openStdin(options) : await openArtifact(path, file());
   return { ...source, stream: abortable(source.stream, options.signal) };
 }

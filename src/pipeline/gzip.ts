@@ -1,21 +1,37 @@
 // The compression stage: one standard gzip member (Deno's DecompressionStream, and loaders that stop after the
-// first member, reject concatenated members). With workers, the parallel compressor of parallel-gzip.ts; with
-// none, CompressionStream on one core at zlib's default level 6, the same as Python's gzip module.
+// first member, reject concatenated members). With workers, the parallel compressor of parallel-gzip.ts. With
+// none, under Bun the same compressor's blocks deflated by libdeflate on this thread (block-deflate.ts); under
+// Deno, CompressionStream at zlib's default level 6, the same as Python's gzip module.
+import { DEFLATE_LIBRARY } from "./block-deflate.ts";
 import type { BufferPool } from "./buffer-pool.ts";
 import { GZIP_BLOCK_SIZE, parallelGzipStream } from "./parallel-gzip.ts";
 
 export interface CompressionSettings {
-  /** 0: CompressionStream alone. */
+  /** 0: on the main thread. */
   workers: number;
-  /** zlib level, 1 to 9 (CompressionStream is always 6). */
+  /** gzip level, 1 to 9 (CompressionStream is always 6). */
   level: number;
+}
+
+/**
+ * With no workers, whether this thread still compresses block by block: with libdeflate (Bun), which deflates
+ * faster than CompressionStream's zlib. The pipeline on the bench's 256 MiB file held to one core
+ * (`taskset -c 0 bun scripts/bench-run.ts pipeline FILE 0`, twice each): 3.58-3.66 s against 4.42-4.45 s with
+ * CompressionStream, and 1.8% smaller. With both cores free, where Bun runs CompressionStream's zlib on a thread
+ * of its own: 3.4-3.9 s against 3.8-4.3 s.
+ */
+const IN_THREAD_BLOCKS = DEFLATE_LIBRARY === "libdeflate";
+
+/** Whether the stage compresses in blocks (and so reads whole blocks, into buffers it gives back). */
+export function compressesInBlocks(settings: CompressionSettings): boolean {
+  return settings.workers > 0 || IN_THREAD_BLOCKS;
 }
 
 export const DEFAULT_LEVEL = 6;
 
 /**
  * One compression worker per core this process may use, at most MAX_DEFAULT_WORKERS; on a single core none
- * (CompressionStream, no extra thread to start). navigator.hardwareConcurrency counts those cores in Bun and
+ * (the main thread compresses: no extra thread to start). navigator.hardwareConcurrency counts those cores in Bun and
  * Deno: it follows the CPU affinity (`taskset -c 0`: 1) and a cgroup's CPU quota, which is how containers are
  * limited (`docker run --cpus`, a Kubernetes CPU limit): measured in a cgroup v1 with a quota of 1 and 2.5 CPUs
  * on this 2-core machine, 1 and 2 (test/e2e/cpu-quota.test.ts keeps it so).
@@ -41,21 +57,22 @@ export function defaultWorkers(cores = globalThis.navigator?.hardwareConcurrency
 const MAX_DEFAULT_WORKERS = 16;
 
 /**
- * How much to read from the file at a time: whole blocks for the parallel gzip, each handed to a worker without
- * a copy (block-filler.ts); 256 KiB for CompressionStream, which overlaps reading and compressing better in
+ * How much to read from the file at a time: whole blocks when compressing in blocks, each handed to a worker
+ * without a copy (block-filler.ts); 256 KiB for CompressionStream, which overlaps reading and compressing better in
  * smaller steps. Measured on 256 MiB: with 2 workers, the main thread's CPU 0.50 s (256 KiB) → 0.21 s (2 MiB);
  * CompressionStream alone, 3.88 s (256 KiB) against 4.13 s (2 MiB).
  */
 export function readSizeFor(settings: CompressionSettings): number {
-  return settings.workers > 0 ? GZIP_BLOCK_SIZE : SERIAL_READ_SIZE;
+  return compressesInBlocks(settings) ? GZIP_BLOCK_SIZE : SERIAL_READ_SIZE;
 }
 const SERIAL_READ_SIZE = 256 * 1024;
 
-/** What was asked for, completed: workers default to the cores; a level other than 6 needs a worker. */
+/** What was asked for, completed: workers default to the cores; a level other than 6 without libdeflate needs a worker. */
 export function compressionSettings(workers: number | undefined, level: number | undefined): CompressionSettings {
   const chosenLevel = level ?? DEFAULT_LEVEL;
   const chosenWorkers = workers ?? defaultWorkers();
-  return { workers: chosenWorkers === 0 && chosenLevel !== DEFAULT_LEVEL ? 1 : chosenWorkers, level: chosenLevel };
+  const needsWorker = chosenWorkers === 0 && chosenLevel !== DEFAULT_LEVEL && !IN_THREAD_BLOCKS;
+  return { workers: needsWorker ? 1 : chosenWorkers, level: chosenLevel };
 }
 
 /** The stage, and how to stop it when the pipeline is abandoned midway (it may run worker threads). */
@@ -64,7 +81,7 @@ export function gzipStream(
   ownedChunks = false,
   buffers?: BufferPool,
 ): ReadableWritablePair<Uint8Array, Uint8Array> & { terminate(): void } {
-  if (settings.workers > 0) return parallelGzipStream({ ...settings, ownedChunks, ...(buffers ? { buffers } : {}) });
+  if (compressesInBlocks(settings)) return parallelGzipStream({ ...settings, ownedChunks, ...(buffers ? { buffers } : {}) });
   // The DOM typings say BufferSource in and Uint8Array<ArrayBuffer> out; Uint8Array chunks are what flows here.
   const stream = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
   return Object.assign(stream, { terminate: () => {} });

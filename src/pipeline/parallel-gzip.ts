@@ -3,20 +3,44 @@
 // previous block's last 32 KiB as its dictionary) and ended with a sync flush (the last with the final block);
 // this thread writes the gzip header, the blocks in order, and the trailer (CRC-32 of the whole input, combined
 // from the blocks', and its length mod 2^32). At most two blocks per worker are in flight, and the stream waits
-// for the oldest before taking more input, so backpressure reaches the file reader.
+// for the oldest before taking more input, so backpressure reaches the file reader. With no workers, this thread
+// compresses the blocks itself, one at a time (gzip.ts uses that on one core when libdeflate is there).
+import { compressBlock, type BlockDone, type BlockJob } from "./block-deflate.ts";
 import { BlockFiller } from "./block-filler.ts";
 import type { BufferPool } from "./buffer-pool.ts";
 import { crc32Combine } from "./crc32-combine.ts";
 import { GZIP_WORKER_URL } from "../worker-urls.ts";
-import type { BlockJob, BlockResult } from "./gzip-worker.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
-type BlockDone = Extract<BlockResult, { crc: number }>;
+/** Who compresses the blocks: the workers, or this thread. */
+interface BlockRunner {
+  run(job: BlockJob, transfer: Transferable[]): Promise<BlockDone>;
+  terminate(): void;
+}
+
+/** This thread as a runner: each block compressed when it is handed over. */
+function inThread(): BlockRunner {
+  let stopped = false;
+  return {
+    run(job) {
+      if (stopped) return Promise.reject(new Error("the compression was stopped"));
+      try {
+        return Promise.resolve(compressBlock(job));
+      } catch (error) {
+        return Promise.reject(new Error(`compression failed: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    },
+    terminate: () => {
+      stopped = true;
+    },
+  };
+}
 
 export const GZIP_BLOCK_SIZE = 2 * 1024 * 1024;
 const WINDOW = 32 * 1024;
 
 export interface ParallelGzipOptions {
+  /** 0: no workers, this thread compresses. */
   workers: number;
   /** zlib level, 1 to 9. */
   level: number;
@@ -50,8 +74,8 @@ export interface ParallelGzip extends TransformStream<Uint8Array, Uint8Array> {
 
 export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
   const blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
-  const maxInFlight = 2 * options.workers;
-  let pool: WorkerPool<BlockJob, BlockDone>;
+  const maxInFlight = Math.max(1, 2 * options.workers);
+  let pool: BlockRunner;
   const buffers = options.buffers?.size === blockSize ? options.buffers : undefined;
   const filler = new BlockFiller(blockSize, () => buffers?.take() ?? new Uint8Array(blockSize), options.ownedChunks === true);
   /** A full block held back until we know whether more input follows: the last block is ended differently. */
@@ -81,11 +105,14 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
-      pool = new WorkerPool(GZIP_WORKER_URL, options.workers, {
-        jobFailed: "compression failed",
-        workerFailed: "a compression worker failed",
-        stopped: "the compression workers were stopped",
-      });
+      pool =
+        options.workers === 0
+          ? inThread()
+          : new WorkerPool<BlockJob, BlockDone>(GZIP_WORKER_URL, options.workers, {
+              jobFailed: "compression failed",
+              workerFailed: "a compression worker failed",
+              stopped: "the compression workers were stopped",
+            });
       controller.enqueue(gzipHeader(options.level));
     },
     async transform(chunk, controller) {

@@ -76,7 +76,7 @@ async function dryRun(runtime: Runtime, inCgroup: boolean): Promise<{ workers: n
 
 describe.skipIf(!cgroup)("a CPU quota of one CPU", () => {
   for (const runtime of ["binary-x64", "bun", "deno"] as const) {
-    test(`${runtime}: inside it the default is one stream with no workers; outside, a worker per core`, async () => {
+    test(`${runtime}: inside it the default is no workers (the main thread compresses); outside, a worker per core`, async () => {
       expect(await dryRun(runtime, false)).toEqual({ workers: defaultWorkers(cores), level: 6 });
       expect(defaultWorkers(cores)).toBeGreaterThanOrEqual(2);
       expect(await dryRun(runtime, true)).toEqual({ workers: 0, level: 6 });

@@ -136,6 +136,18 @@ describe("publish through the CLI under Deno", () => {
   });
 });
 
+describe("compression on one thread (--workers 0, as on a single core)", () => {
+  // The binary deflates the blocks itself with libdeflate; Deno, which has no libdeflate, takes a worker for a
+  // level other than 6 (gzip.ts: compressionSettings). Both outputs are one gzip member, checked independently.
+  for (const runtime of ["binary-x64", "deno"] as const) {
+    test(`${runtime}: several blocks at level 2, verified independently`, async () => {
+      const file = artifact(7 * 1024 * 1024 + 5, 8);
+      const run = await runCli(runtime, [...publishArgs(file), "--workers", "0", "--level", "2"], env());
+      expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
+    });
+  }
+});
+
 describe("failures", () => {
   const runtimes: Runtime[] = ["bun"];
   for (const runtime of runtimes) {

@@ -173,7 +173,7 @@ describe("--output and --dry-run", () => {
         `  object key   ${KEY}`,
         `  upload to    ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`,
         "  upload as    one PutObject request",
-        `  compress     ${workers === 0 ? "one stream, no workers" : `${workers} worker${workers > 1 ? "s" : ""}`}, gzip level 6`,
+        `  compress     ${workers === 0 ? "on the main thread, no workers" : `${workers} worker${workers > 1 ? "s" : ""}`}, gzip level 6`,
         `  register at  ${admin.url}/internal/resources/publish`,
         `  cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`,
         "checks:",

@@ -48,6 +48,24 @@ describe("parallelGzipStream", () => {
     }
   }
 
+  for (const size of [0, 1, BLOCK, 3 * BLOCK + 7]) {
+    test(`no workers (this thread), ${size} bytes: one gzip member every decoder reads`, async () => {
+      const data = compressible(size);
+      decodersAgree(await collect(streamOf(cut(data, [999, BLOCK])).pipeThrough(parallelGzipStream({ workers: 0, level: 6, blockSize: BLOCK }))), data);
+    });
+  }
+
+  test("no workers: terminate() makes later blocks fail instead of being compressed", async () => {
+    const stage = parallelGzipStream({ workers: 0, level: 6, blockSize: BLOCK });
+    const reading = collect(stage.readable).catch((e: unknown) => e);
+    const writer = stage.writable.getWriter();
+    await writer.write(pseudoRandomBytes(BLOCK));
+    stage.terminate();
+    const error = await writer.write(pseudoRandomBytes(3 * BLOCK)).catch((e: unknown) => e);
+    expect(String(error)).toContain("stopped");
+    expect(String(await reading)).toContain("stopped");
+  });
+
   test("many blocks keep the ratio within 1% of one CompressionStream", async () => {
     const data = new Uint8Array(8 * 1024 * 1024);
     data.set(compressible(4 * 1024 * 1024));
