@@ -51,8 +51,8 @@ export async function openSource(
   options: { allowEmpty?: boolean; signal?: AbortSignal } = {},
 ): Promise<ArtifactSource> {
   // Compressed in blocks, the file is read into buffers that come back once compressed (buffer-pool.ts).
-  const file = () => (compressesInBlocks(compression) ? { buffers: new BufferPool(GZIP_BLOCK_SIZE) } : { chunkSize: readSizeFor(compression) });
-  const source = path === "-" ? openStdin(options) : await openArtifact(path, file());
+  const reads = compressesInBlocks(compression) ? { buffers: new BufferPool(GZIP_BLOCK_SIZE) } : { chunkSize: readSizeFor(compression) };
+  const source = path === "-" ? openStdin(options) : await openArtifact(path, reads);
   return { ...source, stream: abortable(source.stream, options.signal) };
 }
 

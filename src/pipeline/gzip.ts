@@ -37,9 +37,9 @@ export const DEFAULT_LEVEL = 6;
  * on this 2-core machine, 1 and 2 (test/e2e/cpu-quota.test.ts keeps it so).
  *
  * Why not cores − 1, leaving the main thread a core: the serial threads' share is small. Measured on the bench's
- * 1 GiB file here (scripts/bench.ts, per-thread CPU): 0.9 CPU-s per GiB of input for the main thread and 1.3 for
- * the cipher's worker, against 10-11 for compression; so on 2 cores 2 workers took 7.65 s where 1 took 10.73 s
- * (pigz -p 2: 9.66 s in the same run), and `--output` with these defaults 8.04 s. On a 16-64-core ARM host the
+ * 1 GiB file here (scripts/bench.ts, per-thread CPU): 0.9-1.0 CPU-s per GiB of input for the main thread and
+ * 1.2-1.7 for the cipher's worker, against 10.5-12 for compression; so on 2 cores 2 workers took 7.09 s where 1
+ * took 11.37 s (pigz -p 2: 8.92 s in the same run), and `--output` with these defaults 8.51 s. On a 16-64-core ARM host the
  * workers far outnumber the serial threads, which then limit the speed (docs/benchmarks.md projects it)
  * whatever is left free; remote S3 adds waiting, not CPU.
  */
@@ -48,10 +48,10 @@ export function defaultWorkers(cores = globalThis.navigator?.hardwareConcurrency
 }
 
 /**
- * Where more workers stop paying: a worker deflates about 95 MiB/s (libdeflate, 10-11 CPU-s per GiB, measured),
- * and the serial threads (main 0.9, cipher 1.3-1.5 CPU-s per GiB) cap the pipeline at about 700-800 MiB/s
- * (docs/benchmarks.md), which 8-9 workers reach; each worker adds 10-25 MiB of peak RSS (108, 128, 183 MiB at
- * 1, 2, 4 workers on 1 GiB). 16 leaves room for slower cores (ARM's, or zlib's deflate under Deno, 15 CPU-s per
+ * Where more workers stop paying: a worker deflates about 95 MiB/s (libdeflate, 10.5-12 CPU-s per GiB,
+ * measured), and the serial threads (main 0.9-1.0, cipher 1.2-1.7 CPU-s per GiB) cap the pipeline at about
+ * 620-830 MiB/s (docs/benchmarks.md), which 8-9 workers reach; each worker adds 10-25 MiB of peak RSS (114,
+ * 137, 170 MiB at 1, 2, 4 workers on 1 GiB). 16 leaves room for slower cores (ARM's, or zlib's deflate under Deno, 15 CPU-s per
  * GiB); on a 64-core host, 64 workers would add about 1 GiB for no speed. --workers still takes up to 64.
  */
 const MAX_DEFAULT_WORKERS = 16;
