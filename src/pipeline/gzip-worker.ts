@@ -1,7 +1,7 @@
 // A worker of the parallel gzip (parallel-gzip.ts): compresses one block (block-deflate.ts) per message.
 import { compressBlock, type BlockDone, type BlockJob } from "./block-deflate.ts";
 
-export type BlockResult = BlockDone | { id: number; error: string };
+type BlockResult = BlockDone | { id: number; error: string };
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<BlockJob>) => void) | null; postMessage: (message: BlockResult, transfer?: Transferable[]) => void };
 
