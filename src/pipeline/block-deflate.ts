@@ -25,7 +25,7 @@ export interface DeflatedBlock {
 export interface BlockJob {
   id: number;
   data: Uint8Array;
-  /** The previous block's last 32 KiB, for a compressor that takes a preset dictionary. */
+  /** The previous block's last 32 KiB, for a compressor that takes a preset dictionary (USES_DICTIONARY); else empty. */
   dictionary: Uint8Array;
   last: boolean;
   level: number;
@@ -49,6 +49,9 @@ const libdeflate = (globalThis as { Bun?: { deflateSync?: BunDeflate } }).Bun?.d
 
 /** The library deflateBlock uses in this runtime. */
 export const DEFLATE_LIBRARY: DeflateLibrary = libdeflate ? "libdeflate" : "zlib";
+
+/** Whether deflateBlock uses the previous block's tail: zlib does; libdeflate takes none (nor needs it to be valid). */
+export const USES_DICTIONARY = DEFLATE_LIBRARY === "zlib";
 
 /** `library` is the runtime's; tests ask for zlib under Bun too. */
 export function deflateBlock(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library = DEFLATE_LIBRARY): DeflatedBlock {

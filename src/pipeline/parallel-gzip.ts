@@ -5,7 +5,7 @@
 // from the blocks', and its length mod 2^32). At most two blocks per worker are in flight, and the stream waits
 // for the oldest before taking more input, so backpressure reaches the file reader. With no workers, this thread
 // compresses the blocks itself, one at a time (gzip.ts uses that on one core when libdeflate is there).
-import { compressBlock, type BlockDone, type BlockJob } from "./block-deflate.ts";
+import { compressBlock, USES_DICTIONARY, type BlockDone, type BlockJob } from "./block-deflate.ts";
 import { BlockFiller } from "./block-filler.ts";
 import type { BufferPool } from "./buffer-pool.ts";
 import { crc32Combine } from "./crc32-combine.ts";
@@ -88,8 +88,8 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
 
   const dispatch = (block: Uint8Array, last: boolean) => {
     const dictionary = tail;
-    // Copied before the block is handed over to its worker.
-    tail = block.slice(Math.max(0, block.byteLength - WINDOW));
+    // Copied before the block is handed over to its worker; not at all when the compressor takes no dictionary.
+    if (USES_DICTIONARY) tail = block.slice(Math.max(0, block.byteLength - WINDOW));
     const job = pool.run({ id: nextId++, data: block, dictionary, last, level: options.level }, [block.buffer]);
     // Awaited in order by emitOldest; if the stream is abandoned first, its failure is nobody's to report.
     job.catch(() => {});
