@@ -31,17 +31,17 @@ export const DEFAULT_LEVEL = 6;
 
 /**
  * One compression worker per core this process may use, at most MAX_DEFAULT_WORKERS; on a single core none
- * (the main thread compresses: no extra thread to start). navigator.hardwareConcurrency counts those cores in Bun and
- * Deno: it follows the CPU affinity (`taskset -c 0`: 1) and a cgroup's CPU quota, which is how containers are
- * limited (`docker run --cpus`, a Kubernetes CPU limit): measured in a cgroup v1 with a quota of 1 and 2.5 CPUs
- * on this 2-core machine, 1 and 2 (test/e2e/cpu-quota.test.ts keeps it so).
+ * (the main thread compresses: no extra thread to start). navigator.hardwareConcurrency counts those cores in
+ * Bun and Deno: it follows the CPU affinity (`taskset -c 0`: 1) and a cgroup's CPU quota, which is how
+ * containers are limited (`docker run --cpus`, a Kubernetes CPU limit): measured in a cgroup v1 with a quota of
+ * 1 and 2.5 CPUs on this 2-core machine, 1 and 2 (test/e2e/cpu-quota.test.ts keeps it so).
  *
  * Why not cores − 1, leaving the main thread a core: the serial threads' share is small. Measured on the bench's
  * 1 GiB file here (scripts/bench.ts, per-thread CPU): 0.9-1.0 CPU-s per GiB of input for the main thread and
  * 1.2-1.7 for the cipher's worker, against 10.5-12 for compression; so on 2 cores 2 workers took 7.09 s where 1
- * took 11.37 s (pigz -p 2: 8.92 s in the same run), and `--output` with these defaults 8.51 s. On a 16-64-core ARM host the
- * workers far outnumber the serial threads, which then limit the speed (docs/benchmarks.md projects it)
- * whatever is left free; remote S3 adds waiting, not CPU.
+ * took 11.37 s (pigz -p 2: 8.92 s in the same run), and `--output` with these defaults 8.51 s. On a 16-64-core
+ * ARM host the workers far outnumber the serial threads, which then limit the speed (docs/benchmarks.md projects
+ * it) whatever is left free; remote S3 adds waiting, not CPU.
  */
 export function defaultWorkers(cores = globalThis.navigator?.hardwareConcurrency ?? 1): number {
   return cores > 1 ? Math.min(cores, MAX_DEFAULT_WORKERS) : 0;
@@ -51,8 +51,9 @@ export function defaultWorkers(cores = globalThis.navigator?.hardwareConcurrency
  * Where more workers stop paying: a worker deflates about 95 MiB/s (libdeflate, 10.5-12 CPU-s per GiB,
  * measured), and the serial threads (main 0.9-1.0, cipher 1.2-1.7 CPU-s per GiB) cap the pipeline at about
  * 620-830 MiB/s (docs/benchmarks.md), which 8-9 workers reach; each worker adds 10-25 MiB of peak RSS (114,
- * 137, 170 MiB at 1, 2, 4 workers on 1 GiB). 16 leaves room for slower cores (ARM's, or zlib's deflate under Deno, 15 CPU-s per
- * GiB); on a 64-core host, 64 workers would add about 1 GiB for no speed. --workers still takes up to 64.
+ * 137, 170 MiB at 1, 2, 4 workers on 1 GiB). 16 leaves room for slower cores (ARM's, or zlib's deflate under
+ * Deno, 15 CPU-s per GiB); on a 64-core host, 64 workers would add about 1 GiB for no speed. --workers still
+ * takes up to 64.
  */
 const MAX_DEFAULT_WORKERS = 16;
 
