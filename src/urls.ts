@@ -27,14 +27,13 @@ export function cdnUrlFor(where: { cdnBaseUrl: string | undefined; endpoint: str
   return joinUrl(base, encodeKey(where.objectKey));
 }
 
-/** This machine: 127.0.0.0/8, ::1 and localhost, where plain http crosses no network. */
-function isLoopbackUrl(url: string): boolean {
+/**
+ * Whether a URL names this machine: 127.0.0.0/8, ::1, localhost, and 127.x.x.x written as an IPv4-mapped IPv6
+ * address. The URL parser has already made one form of each (127.1 and 0x7f000001 are 127.0.0.1,
+ * [::ffff:127.0.0.1] is [::ffff:7f00:1], [0:0:0:0:0:0:0:1] is [::1]), so the rule holds for every spelling.
+ */
+export function isLoopbackUrl(url: string): boolean {
   if (!URL.canParse(url)) return false;
   const host = new URL(url).hostname;
-  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-/** Plain http:// to another machine: whatever travels in the request can be read on the way. */
-export function isCleartextRemoteUrl(url: string): boolean {
-  return URL.canParse(url) && new URL(url).protocol === "http:" && !isLoopbackUrl(url);
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host) || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
 }

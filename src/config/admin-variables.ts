@@ -1,6 +1,7 @@
 // Where the registration goes, with what token, and the rule that keeps both off plain http.
 import * as v from "valibot";
-import { isCleartextRemoteUrl, joinUrl } from "../urls.ts";
+import { cleartextRoute, describeCleartext } from "../http/cleartext.ts";
+import { joinUrl } from "../urls.ts";
 import { isYes, optionalVar, requiredUrlVar, requiredVar, type Env, type RawFlags, type VariablesOf } from "./rules.ts";
 
 export const DEFAULT_PUBLISH_PATH = "internal/resources/publish";
@@ -19,15 +20,18 @@ export function publishUrlOf(e: VariablesOf<typeof ADMIN_VARIABLES>): string {
 }
 
 /**
- * The admin API gets the bearer token and the encryption key: only over TLS, unless it is this machine or the
- * user said the network is trusted (--allow-http, PUBLISH_ARTIFACT_ALLOW_HTTP=1).
+ * The admin API gets the bearer token and the encryption key: only over TLS, unless the request stays on this
+ * machine (a loopback host that no proxy relays) or the user said the network is trusted (--allow-http,
+ * PUBLISH_ARTIFACT_ALLOW_HTTP=1).
  */
 export function cleartextAdminProblems(flags: RawFlags, env: Env): string[] {
   const url = env.ADMIN_API_URL;
   // Read raw, before validation, so that this problem is reported together with the others.
   const allowed = flags.allowHttp === true || isYes(env.PUBLISH_ARTIFACT_ALLOW_HTTP);
-  if (url === undefined || allowed || !isCleartextRemoteUrl(url)) return [];
+  const route = url === undefined || allowed ? undefined : cleartextRoute(url, env);
+  if (route === undefined) return [];
+  const fix = route.via === undefined ? "use https://" : `use https://, list ${new URL(url as string).hostname} in NO_PROXY`;
   return [
-    `ADMIN_API_URL is http:// to ${new URL(url).host}, which would send the admin token and the encryption key unencrypted: use https://, or pass --allow-http (PUBLISH_ARTIFACT_ALLOW_HTTP=1) on a network you trust`,
+    `ADMIN_API_URL is http:// ${describeCleartext(route)}, which would send the admin token and the encryption key unencrypted: ${fix}, or pass --allow-http (PUBLISH_ARTIFACT_ALLOW_HTTP=1) on a network you trust`,
   ];
 }

@@ -68,7 +68,7 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
     quiet: f.quiet,
     dryRun: f.dryRun,
     compression: compressionSettings(f.workers, f.level),
-    warnings: cleartextS3Warnings(s3.endpoint),
+    warnings: cleartextS3Warnings(s3.endpoint, env),
     overwrite: f.overwrite,
     allowEmpty: f.allowEmpty,
   };

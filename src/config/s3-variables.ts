@@ -1,8 +1,8 @@
 // Where the object goes: the S3 variables, and where the public copy is read (cdn_url).
 import * as v from "valibot";
+import { cleartextRoute, describeCleartext } from "../http/cleartext.ts";
 import type { S3Config } from "../s3/s3-config.ts";
-import { isCleartextRemoteUrl } from "../urls.ts";
-import { optionalVar, requiredUrlVar, requiredVar, urlRules, type VariablesOf } from "./rules.ts";
+import { optionalVar, requiredUrlVar, requiredVar, urlRules, type Env, type VariablesOf } from "./rules.ts";
 
 export const DEFAULT_REGION = "us-east-1";
 
@@ -39,10 +39,14 @@ export function s3ConfigOf(e: VariablesOf<typeof S3_VARIABLES>): S3Config {
   };
 }
 
-/** One warning line where S3 is reached over plain http on another machine; nothing is refused. */
-export function cleartextS3Warnings(endpoint: string): string[] {
-  if (!isCleartextRemoteUrl(endpoint)) return [];
+/**
+ * One warning line where S3 is reached over plain http off this machine (another host, or a proxy); nothing is
+ * refused: the secret key is never sent, only signatures (and a session token, when there is one).
+ */
+export function cleartextS3Warnings(endpoint: string, env: Env): string[] {
+  const route = cleartextRoute(endpoint, env);
+  if (route === undefined) return [];
   return [
-    `S3_ENDPOINT is http:// to ${new URL(endpoint).host}: requests and the encrypted artifact travel unencrypted (the secret key itself is never sent); use https:// where the server offers it`,
+    `S3_ENDPOINT is http:// ${describeCleartext(route)}: requests and the encrypted artifact travel unencrypted (the secret key itself is never sent); use https:// where the server offers it`,
   ];
 }

@@ -41,7 +41,7 @@ export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
     // Without --from a key was given (else expectationProblems would have refused).
     expected: f.from !== undefined ? { from: f.from } : { key: key as KeySource, sha256: f.sha256 },
     quiet: f.quiet,
-    warnings: [...cleartextS3Warnings(s3.endpoint), ...keyWarnings(key)],
+    warnings: [...cleartextS3Warnings(s3.endpoint, env), ...keyWarnings(key)],
   };
 }
 

@@ -42,6 +42,8 @@ export const ENV_VARS = [
   "https_proxy",
   "http_proxy",
   "no_proxy",
+  "ALL_PROXY",
+  "all_proxy",
 ];
 
 /**
