@@ -2,6 +2,7 @@
 // becomes one line per problem and an exit code. What each command does is in command-runs.ts.
 import { cac } from "cac";
 import { COMMANDS, type CommandSpec } from "../config/flags.ts";
+import { runtimeSwitchProblems } from "../config/runtime-switches.ts";
 import type { Env, RawFlags } from "../config/rules.ts";
 import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor, type NoAnswer } from "../errors.ts";
 import { proxyFor } from "../http/proxy.ts";
@@ -24,6 +25,9 @@ export async function runCli(argv: readonly string[], env: Env, rawIo: CliIo, si
     io.stdout(helpText(commandNamed(argv[0] === "help" ? argv[1] : argv[0])));
     return ExitCode.ok;
   }
+  // Before anything is read or sent: the runtime itself would hand the secrets out.
+  const switches = runtimeSwitchProblems(env);
+  if (switches.length > 0) return reportError(new UsageError(switches), io);
   if (argv.length === 0) {
     io.stderr(`${helpText()}\npublish-artifact: error: no flags given: see the usage above`);
     return ExitCode.usage;

@@ -192,6 +192,39 @@ describe("a hostile working directory configures nothing and runs nothing", () =
   });
 });
 
+describe("the runtime's own switches are refused before anything is read or sent", () => {
+  // Each would hand the secrets to someone else; set by accident for a whole pipeline, they reach this step.
+  const switches: [string, string][] = [
+    ["BUN_CONFIG_VERBOSE_FETCH", "curl"],
+    ["BUN_OPTIONS", "--smol"],
+    ["BUN_INSPECT", "127.0.0.1:1"],
+    ["BUN_INSPECT_CONNECT_TO", "unix:///nonexistent/debugger.sock"],
+    ["BUN_INSPECT_PRELOAD", "/nonexistent/preload.js"],
+    ["NODE_TLS_REJECT_UNAUTHORIZED", "0"],
+  ];
+  for (const runtime of ["binary-x64", "bun"] as const) {
+    test(`${runtime}: each switch exits 2 naming it; no request, no object, and the token is never printed`, async () => {
+      const before = admin.requests;
+      // Bun from source loads BUN_INSPECT_PRELOAD before any of our code, as it does a --preload: only the binary
+      // gets to refuse it (the README says what cannot be caught from inside).
+      for (const [name, value] of switches.filter(([name]) => runtime === "binary-x64" || name !== "BUN_INSPECT_PRELOAD")) {
+        const run = await runCli(runtime, ["--file", file, ...NAMES], e2e.env({ [name]: value }), work);
+        expect(run.stderr).toStartWith(`publish-artifact: error: ${name} is set: `);
+        expect(run.stderr).toEndWith("; unset it for this step (publish-artifact runs with secrets in reach)\n");
+        expect(run.stderr.split("\n").length).toBe(2);
+        expect(run.stderr + run.stdout).not.toContain(admin.token);
+        expect(run.code).toBe(2);
+      }
+      expect(admin.requests).toBe(before);
+      expect(listObjects(s3)).toEqual([]);
+      // The values that leave the runtime as it is do not stop a publish.
+      const harmless = await runCli(runtime, ["--file", file, ...NAMES, "--quiet"], e2e.env({ BUN_CONFIG_VERBOSE_FETCH: "0", NODE_TLS_REJECT_UNAUTHORIZED: "1" }), work);
+      expect(harmless.stderr).toBe("");
+      expect(harmless.code).toBe(0);
+    });
+  }
+});
+
 describe("the token and the key travel only over TLS, and only to the configured host", () => {
   const refusal = (host: string) =>
     `publish-artifact: error: ADMIN_API_URL is http:// to ${host}, which would send the admin token and the encryption key unencrypted: use https://, or pass --allow-http (PUBLISH_ARTIFACT_ALLOW_HTTP=1) on a network you trust\n`;
