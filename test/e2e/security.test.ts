@@ -3,7 +3,7 @@
 // host, keys echoed into logs, recovery files staged into git, names that bend URLs, user files overwritten.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
@@ -141,56 +141,97 @@ describe("a hostile working directory configures nothing and runs nothing", () =
     writeFileSync(join(hostile, "node_modules", "cac", "package.json"), JSON.stringify({ name: "cac", version: "7.1.0", type: "module", main: "index.js" }));
     writeFileSync(join(hostile, "node_modules", "cac", "index.js"), payload);
     writeFileSync(join(hostile, "model.trt"), pseudoRandomBytes(40 * 1024, 40));
+    // `paths` sends every import, the entry point's too, to the attacker's module (measured: Bun from source
+    // without --tsconfig-override ran it with the token, from this directory and from a directory below it).
+    const everything = JSON.stringify({ compilerOptions: { baseUrl: ".", paths: { "*": ["./evil.js"] } } });
+    writeFileSync(join(hostile, "tsconfig.json"), everything);
+    writeFileSync(join(hostile, "jsconfig.json"), everything);
+    mkdirSync(join(hostile, "nested"));
+    writeFileSync(join(hostile, "nested", "model.trt"), pseudoRandomBytes(40 * 1024, 40));
   });
   afterAll(async () => {
     await evil.stop(true);
     rmSync(hostile, { recursive: true, force: true });
   });
 
-  const runtimes = ["binary-x64", "deno"] as const;
+  const runtimes = ["binary-x64", "deno", "bun-readme"] as const;
   for (const runtime of runtimes) {
-    test(`${runtime}: version, --dry-run and a full publish take nothing from the directory`, async () => {
-      const version = await runCli(runtime, ["version"], {}, hostile);
-      expect(version.code).toBe(0);
-      expect(existsSync(marker)).toBe(false);
+    for (const where of ["the directory", "a directory below it"]) {
+      test(`${runtime}: version, --dry-run and a full publish take nothing from ${where}`, async () => {
+        const cwd = where === "the directory" ? hostile : join(hostile, "nested");
+        const run = (args: string[], env: Record<string, string>) => (runtime === "bun-readme" ? runReadmeBunLine(args, env, cwd) : runCli(runtime, args, env, cwd));
+        const version = await run(["version"], {});
+        expect(version.code).toBe(0);
+        expect(existsSync(marker)).toBe(false);
 
-      const plan = await runCli(runtime, ["--file", "model.trt", ...NAMES, "--dry-run"], e2e.env(), hostile);
-      expect(plan.code).toBe(0);
-      expect(plan.stdout).toContain(`register at  ${admin.url}/internal/resources/publish`);
-      expect(plan.stdout).toContain(`cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
-      expect(plan.stdout).not.toContain(`${evil.port}`);
+        const plan = await run(["--file", "model.trt", ...NAMES, "--dry-run"], e2e.env());
+        expect(plan.code).toBe(0);
+        expect(plan.stdout).toContain(`register at  ${admin.url}/internal/resources/publish`);
+        expect(plan.stdout).toContain(`cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
+        expect(plan.stdout).not.toContain(`${evil.port}`);
 
-      // A required variable missing from the environment is not filled in from .env.
-      const { S3_BUCKET: _unset, ...withoutBucket } = e2e.env();
-      const missing = await runCli(runtime, ["--file", "model.trt", ...NAMES, "--dry-run"], withoutBucket, hostile);
-      expect(missing.stderr).toBe("publish-artifact: error: S3_BUCKET is not set: set it to the target bucket's name\n");
-      expect(missing.code).toBe(2);
+        // A required variable missing from the environment is not filled in from .env.
+        const { S3_BUCKET: _unset, ...withoutBucket } = e2e.env();
+        const missing = await run(["--file", "model.trt", ...NAMES, "--dry-run"], withoutBucket);
+        expect(missing.stderr).toBe("publish-artifact: error: S3_BUCKET is not set: set it to the target bucket's name\n");
+        expect(missing.code).toBe(2);
 
-      const publish = await runCli(runtime, ["--file", "model.trt", ...NAMES, "--json"], e2e.env(), hostile);
-      expect(publish.stderr).toContain(`published ${KEY}`);
-      expect(publish.code).toBe(0);
-      const registered = admin.registrations[0]!;
-      expect(registered.path).toBe("/internal/resources/publish");
-      expect(registered.body.cdn_url).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
-      expect(listObjects(s3)).toEqual([KEY]);
+        const publish = await run(["--file", "model.trt", ...NAMES, "--json"], e2e.env());
+        expect(publish.stderr).toContain(`published ${KEY}`);
+        expect(publish.code).toBe(0);
+        const registered = admin.registrations[0]!;
+        expect(registered.path).toBe("/internal/resources/publish");
+        expect(registered.body.cdn_url).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
+        expect(listObjects(s3)).toEqual([KEY]);
 
-      expect(existsSync(marker)).toBe(false);
-      expect(evilRequests).toBe(0);
-    });
+        expect(existsSync(marker)).toBe(false);
+        expect(evilRequests).toBe(0);
+      });
+    }
   }
 
-  test("Bun from source, as the README runs it (--no-env-file --config=<ours>): no preload, no .env", async () => {
-    const root = process.cwd();
-    const child = Bun.spawn(
-      [process.execPath, "--no-env-file", `--config=${join(root, "bunfig.toml")}`, join(root, "src", "main.ts"), "--file", "model.trt", ...NAMES, "--dry-run"],
-      { cwd: hostile, env: { PATH: process.env.PATH, ...e2e.env() }, stdout: "pipe", stderr: "pipe" },
-    );
-    const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
-    expect(code).toBe(0);
-    expect(stdout).toContain(`cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`);
-    expect(existsSync(marker)).toBe(false);
+  test("Bun from source, as the README runs it: a transpiler cache in the environment is neither read nor written", async () => {
+    // A cache restored by CI is where a forged entry would wait; the README's line turns the cache off.
+    const cache = mkdtempSync(join(tmpdir(), "publish-artifact-bun-cache-"));
+    try {
+      const run = await runReadmeBunLine(["version"], { BUN_RUNTIME_TRANSPILER_CACHE_PATH: cache }, work);
+      expect(run.code).toBe(0);
+      expect(readdirSync(cache)).toEqual([]);
+      // The same run without the line's setting (in a clean directory) fills it: the check above can see a cache in use.
+      const child = Bun.spawnSync([process.execPath, join(process.cwd(), "src", "main.ts"), "version"], {
+        cwd: work,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, BUN_RUNTIME_TRANSPILER_CACHE_PATH: cache },
+      });
+      expect(child.exitCode).toBe(0);
+      expect(readdirSync(cache).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });
+
+/**
+ * The README's line for Bun from source ("Running from source"), word for word, with this checkout in place of
+ * /opt/publish-artifact: its leading VAR=value words go into the environment, `--file ./model.trt …` becomes `args`.
+ */
+async function runReadmeBunLine(args: string[], env: Record<string, string>, cwd: string) {
+  const readme = readFileSync(join(process.cwd(), "README.md"), "utf8");
+  const block = /```sh\n((?:[^`]*\n)*?[^`]*node_modules\/\.bin\/bun --no-env-file[^`]*?)```/.exec(readme)?.[1];
+  if (block === undefined) throw new Error("the README has no line for Bun from source");
+  const words = block.replace(/\\\n/g, " ").replaceAll("/opt/publish-artifact", process.cwd()).split(/\s+/).filter((w) => w !== "");
+  const end = words.indexOf("--file");
+  const assignments = words.slice(0, end).filter((word) => /^[A-Z_]+=/.test(word));
+  const command = words.slice(assignments.length, end);
+  const fromLine = Object.fromEntries(assignments.map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]));
+  const child = Bun.spawn([...command, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...fromLine },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { stdout, stderr, code };
+}
 
 describe("the runtime's own switches are refused before anything is read or sent", () => {
   // Each would hand the secrets to someone else; set by accident for a whole pipeline, they reach this step.
