@@ -115,7 +115,7 @@ async function runDecrypt({ options, env, io, args, secrets }: Run): Promise<num
   const config = loadDecryptConfig(args[0], args[1], options, env);
   warn(io, config.warnings);
   const { decryptFile } = await import("../commands/decrypt.ts");
-  const result = await decryptFile(config, (hex) => secrets.add(hex));
+  const result = await decryptFile(config, { onKey: (hex) => secrets.add(hex), warn: (line) => warn(io, [line]) });
   const checked = result.sha256Checked ? ", sha256 checked" : "";
   io.stderr(`decrypted ${result.encryptedBytes} bytes into ${result.plainBytes} bytes${checked}`);
   return ExitCode.ok;

@@ -3,13 +3,13 @@
 //
 // node:fs/promises to compare files by identity and replace an old metadata file, which no web API does in
 // both runtimes.
-import { lstat, readFile, rm, stat } from "node:fs/promises";
+import { lstat, readFile, rm } from "node:fs/promises";
 import type { OutputConfig } from "../config/output-config.ts";
 import { openEncryptedArtifact, type ProgressSink } from "../pipeline/encrypted-artifact.ts";
 import { byteCounter } from "../pipeline/byte-counter.ts";
 import { toHex } from "../hex.ts";
 import { METADATA_KIND, parseRecord, writeRecordFile, type RecoveryRecord } from "../records/record-file.ts";
-import { writeStreamToFile } from "../pipeline/write-file.ts";
+import { isSameFile, writeStreamToFile } from "../pipeline/write-file.ts";
 import { UsageError } from "../errors.ts";
 
 export interface WriteResult {
@@ -61,12 +61,10 @@ export async function encryptToFile(
  * hard link), and FILE.json is replaced only if it is an earlier run's metadata.
  */
 async function refuseToDestroy(input: string, output: string, metadataPath: string): Promise<void> {
-  const identity = async (path: string) => stat(path).then((s) => `${s.dev}:${s.ino}`, () => undefined);
-  const inputId = input === "-" ? undefined : await identity(input);
-  if (inputId !== undefined && (await identity(output)) === inputId) {
+  if (input !== "-" && (await isSameFile(input, output))) {
     throw new UsageError(`--output ${output} is the input file itself (--file ${input}): writing it would destroy the artifact; choose another path`);
   }
-  if (inputId !== undefined && (await identity(metadataPath)) === inputId) {
+  if (input !== "-" && (await isSameFile(input, metadataPath))) {
     throw new UsageError(`--output ${output} would write its metadata to ${metadataPath}, which is the input file (--file ${input}): choose another path`);
   }
   const existing = await lstat(metadataPath).catch(() => undefined);

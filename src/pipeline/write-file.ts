@@ -1,9 +1,24 @@
-// A stream written to a file that appears only once complete: written beside its target and renamed at the
-// end, so a failed run never leaves a plausible-looking file behind.
+// A stream written to a file that appears only once complete: written beside its target under a fresh random
+// name and renamed at the end, so a failed run never leaves a plausible-looking file behind. The temporary file
+// is created with O_CREAT|O_EXCL and mode 0600: a link planted under any name we could pick is never written
+// through (the name is new each time, and O_EXCL refuses an existing entry, a link included), and nobody else
+// can read the file while it is written. The rename replaces whatever OUT was, a link too, never its target.
 //
 // node:fs/promises for files, which no web API writes in both runtimes.
-import { open, rename, rm } from "node:fs/promises";
+import { open, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import process from "node:process";
 import { InputFileError, fileErrorReason } from "../errors.ts";
+import { toHex } from "../hex.ts";
+
+/** The mode an ordinary create would give (0644 less the umask); 0600 where the umask cannot be read (Deno without --allow-sys). */
+function ordinaryMode(): number {
+  try {
+    return 0o644 & ~process.umask();
+  } catch {
+    return 0o600;
+  }
+}
 
 /**
  * Write `stream` to `path`. `check` runs once everything is written and before the rename: a file that fails
@@ -15,22 +30,30 @@ export async function writeStreamToFile(
   flag: string,
   check: () => void = () => {},
 ): Promise<void> {
-  const partial = `${path}.partial`;
+  const partial = join(dirname(path), `.${basename(path)}.${toHex(crypto.getRandomValues(new Uint8Array(8)))}.partial`);
   let handle;
   try {
-    handle = await open(partial, "w", 0o644);
+    handle = await open(partial, "wx", 0o600);
   } catch (error) {
     await stream.cancel();
     throw new InputFileError(`cannot write ${flag} ${path}: ${fileErrorReason(error)}`, path, { cause: error });
   }
   try {
     for await (const chunk of stream) await handle.write(chunk);
-    await handle.close();
     check();
+    await handle.chmod(ordinaryMode());
+    await handle.close();
     await rename(partial, path);
   } catch (error) {
     await handle.close().catch(() => {});
     await rm(partial, { force: true });
     throw error;
   }
+}
+
+/** Whether two paths name the same file (by any name, link or hard link); false when either does not exist. */
+export async function isSameFile(a: string, b: string): Promise<boolean> {
+  const identity = (path: string) => stat(path).then((s) => `${s.dev}:${s.ino}`, () => undefined);
+  const [first, second] = await Promise.all([identity(a), identity(b)]);
+  return first !== undefined && first === second;
 }

@@ -503,6 +503,15 @@ describe("cdn_url always names the object", () => {
 
 describe("nothing the user owns is destroyed", () => {
   const sha = (path: string) => spawnSync("sha256sum", [path]).stdout.toString().split(" ")[0];
+  /** The openssl CLI and gunzip, not our own decrypt: the first 16 bytes are the IV. */
+  const opensslDecrypt = (path: string, key: string): Buffer => {
+    const iv = readFileSync(path).subarray(0, 16).toString("hex");
+    const body = join(work, "body.bin");
+    writeFileSync(body, readFileSync(path).subarray(16));
+    const gz = spawnSync("openssl", ["enc", "-d", "-aes-256-cbc", "-K", key, "-iv", iv, "-in", body]).stdout;
+    rmSync(body);
+    return spawnSync("gunzip", ["-c"], { input: gz, maxBuffer: 1 << 30 }).stdout;
+  };
 
   test("--output that is the input (same path, a symlink, a hard link, or its .json) is refused, exit 2, input untouched", async () => {
     const input = join(work, "precious.trt");
@@ -531,7 +540,73 @@ describe("nothing the user owns is destroyed", () => {
       "publish-artifact: error: --output - cannot be: the key goes into a metadata file beside the output (FILE.json); give a path, e.g. --output ./model.trt.enc\n",
     );
     expect(dash.code).toBe(2);
-    expect(existsSync(join(work, "weights.partial")) || existsSync(`${input}.partial`)).toBe(false);
+    expect(readdirSync(work).filter((name) => name.endsWith(".partial"))).toEqual([]);
+  });
+
+  test("--output: a link planted at the old temporary name (or any name) is never written through; the input and the victim stay whole", async () => {
+    const input = join(work, "input-planted.trt");
+    writeFileSync(input, pseudoRandomBytes(300_000, 12));
+    const victim = join(work, "victim-of-output.txt");
+    writeFileSync(victim, "the user's own file\n");
+    const before = sha(input);
+    for (const runtime of ["binary-x64", "deno"] as const) {
+      const out = join(work, `planted-${runtime}.enc`);
+      // The name the tool used to write (FILE.partial), pointing at another file and at the input.
+      symlinkSync(victim, `${out}.partial`);
+      const first = await runCli(runtime, ["--file", input, ...NAMES, "--output", out, "--quiet"], {}, work);
+      expect(first.code).toBe(0);
+      rmSync(`${out}.partial`);
+      symlinkSync(input, `${out}.partial`);
+      rmSync(`${out}.json`);
+      const second = await runCli(runtime, ["--file", input, ...NAMES, "--output", out, "--quiet"], {}, work);
+      expect(second.code).toBe(0);
+      expect(readFileSync(victim, "utf8")).toBe("the user's own file\n");
+      expect(sha(input)).toBe(before);
+      expect(lstatSync(out).isFile()).toBe(true);
+      // No temporary file is left behind.
+      expect(readdirSync(work).filter((name) => name.startsWith(`.planted-${runtime}.enc.`))).toEqual([]);
+      const key = JSON.parse(readFileSync(`${out}.json`, "utf8")).payload.encryption_key as string;
+      expect(opensslDecrypt(out, key).equals(readFileSync(input))).toBe(true);
+    }
+  });
+
+  test("decrypt: OUT that is IN is refused (any name); an OUT.partial link receives nothing; an existing OUT is replaced with a warning", async () => {
+    const input = join(work, "secret-plain.bin");
+    writeFileSync(input, pseudoRandomBytes(200_000, 13));
+    const enc = join(work, "secret.enc");
+    expect((await runCli("bun", ["--file", input, ...NAMES, "--output", enc, "--quiet"], {}, work)).code).toBe(0);
+    const keyFile = `${enc}.json`;
+    const encBefore = sha(enc);
+    symlinkSync(enc, join(work, "enc-link"));
+    linkSync(enc, join(work, "enc-hard"));
+    for (const runtime of ["binary-x64", "deno"] as const) {
+      for (const out of [enc, join(work, "enc-link"), join(work, "enc-hard")]) {
+        const run = await runCli(runtime, ["decrypt", "--key-file", keyFile, enc, out], {}, work);
+        expect(run.stderr).toBe(`publish-artifact: error: OUT ${out} is IN ${enc} itself: writing it would destroy the encrypted file; choose another path\n`);
+        expect(run.code).toBe(2);
+      }
+      expect(sha(enc)).toBe(encBefore);
+
+      // Another user's world-readable file, linked where the plaintext used to be staged.
+      const shared = join(work, `world-readable-${runtime}.txt`);
+      writeFileSync(shared, "public\n", { mode: 0o644 });
+      const out = join(work, `restored-${runtime}.bin`);
+      symlinkSync(shared, `${out}.partial`);
+      const run = await runCli(runtime, ["decrypt", "--key-file", keyFile, enc, out], {}, work);
+      expect(run.code).toBe(0);
+      expect(readFileSync(shared, "utf8")).toBe("public\n");
+      expect(readFileSync(out).equals(readFileSync(input))).toBe(true);
+
+      // An existing OUT, here a link to the shared file: replaced, with a warning; the link's target untouched.
+      rmSync(out);
+      symlinkSync(shared, out);
+      const again = await runCli(runtime, ["decrypt", "--key-file", keyFile, enc, out], {}, work);
+      expect(again.stderr).toBe(`publish-artifact: warning: OUT ${out} exists: it is being replaced\ndecrypted ${statSync(enc).size} bytes into ${statSync(input).size} bytes, sha256 checked\n`);
+      expect(again.code).toBe(0);
+      expect(lstatSync(out).isFile()).toBe(true);
+      expect(readFileSync(shared, "utf8")).toBe("public\n");
+      expect(readdirSync(work).filter((name) => name.startsWith(`.restored-${runtime}.bin.`))).toEqual([]);
+    }
   });
 
   test("--output never replaces a FILE.json that is not the metadata of an earlier run", async () => {

@@ -2,7 +2,7 @@
 // the compiled binary: decrypt, verify, --output, --dry-run, --file - (stdin), progress, --quiet.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3Client } from "../../src/s3/client.ts";
 import { uploadStream } from "../../src/s3/upload.ts";
@@ -87,7 +87,9 @@ describe("decrypt", () => {
     const badKey = await runCli("bun", ["decrypt", "--key", "1".repeat(64), encrypted, out], {}, work);
     expect(badKey.code).toBe(6);
     expect(badKey.stderr).toMatch(/wrong key/);
-    expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
+    expect(existsSync(out)).toBe(false);
+    // Nor its temporary file (.out.bin.RANDOM.partial, beside it).
+    expect(readdirSync(work).filter((name) => name.startsWith(".out.bin."))).toEqual([]);
     const badHex = await runCli("bun", ["decrypt", "--key", "xyz", encrypted, out], {}, work);
     expect(badHex.stderr).toBe("publish-artifact: error: --key must be the encryption key as 64 hex digits\n");
     expect(badHex.code).toBe(2);
