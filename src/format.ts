@@ -1,4 +1,4 @@
-// Sizes and durations for people.
+// Sizes, durations and text for people.
 
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -17,4 +17,25 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${String(s % 60).padStart(2, "0")} s`;
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+}
+
+/**
+ * Characters that would act on a terminal or a log instead of showing: C0 controls (ESC, CR, BS, ...) but the
+ * line feed, DEL, C1 controls, the Unicode line separators and the bidirectional overrides. A name or path
+ * read from a file, or an answer from a server, could otherwise forge output lines or colours.
+ */
+// deno-lint-ignore no-control-regex
+const UNPRINTABLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with every such character written as its \uXXXX escape (\u001b for ESC); line feeds kept. The same
+ * escape in a JSON string is JSON's own, so a --json line stays valid JSON.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Whether `text` holds any character that printable() escapes, or a line feed. */
+export function hasUnprintable(text: string): boolean {
+  return /[\n]/.test(text) || new RegExp(UNPRINTABLE.source).test(text);
 }

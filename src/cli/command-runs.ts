@@ -101,11 +101,12 @@ async function runOutput({ options, env, io, signal, secrets }: Run): Promise<nu
   }
 }
 
-async function runRegister({ options, env, io, signal }: Run): Promise<number> {
+async function runRegister({ options, env, io, signal, secrets }: Run): Promise<number> {
   const { loadRegisterConfig } = await import("../config/register-config.ts");
   const config = loadRegisterConfig(options, env);
+  warn(io, config.warnings);
   const { registerFromRecoveryFile } = await import("../commands/register.ts");
-  const record = await registerFromRecoveryFile(config, { signal, log: notice(io, false) });
+  const record = await registerFromRecoveryFile(config, { signal, log: notice(io, false), onKey: (hex) => secrets.add(hex) });
   io.stderr(`registered ${record.object_key}; ${config.from} was removed`);
   return ExitCode.ok;
 }

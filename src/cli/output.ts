@@ -1,6 +1,7 @@
 // Where the CLI's words go: stdout for results, stderr for everything else, each line through the redaction of
-// every secret the run knows; progress and notices kept apart from each other.
+// every secret the run knows, control characters escaped; progress and notices kept apart from each other.
 import type { Env } from "../config/rules.ts";
+import { printable } from "../format.ts";
 import type { Secrets } from "../redact.ts";
 import type { Progress } from "./progress.ts";
 
@@ -14,11 +15,15 @@ export interface CliIo {
   stderrIsTTY?: boolean;
 }
 
-/** Every line out of the CLI passes through the redaction of every secret known so far. */
+/**
+ * Every line out of the CLI passes through the redaction of every secret known so far, and has its control
+ * characters escaped (a name read from a file could otherwise forge lines). Raw writes are the progress
+ * line's own redrawing, whose notes escape themselves (progress.ts).
+ */
 export function redacting(io: CliIo, secrets: Secrets): CliIo {
   return {
-    stdout: (text) => io.stdout(secrets.redact(text)),
-    stderr: (text) => io.stderr(secrets.redact(text)),
+    stdout: (text) => io.stdout(printable(secrets.redact(text))),
+    stderr: (text) => io.stderr(printable(secrets.redact(text))),
     stderrWrite: io.stderrWrite && ((text) => io.stderrWrite?.(secrets.redact(text))),
     stderrIsTTY: io.stderrIsTTY,
   };

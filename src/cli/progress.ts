@@ -1,6 +1,6 @@
 // Progress on stderr for runs that take more than a second. On a terminal, one line redrawn in place; in a log
 // (CI), a plain line each 10% or every 15 s, whichever comes later, so logs stay short.
-import { formatBytes, formatDuration } from "../format.ts";
+import { formatBytes, formatDuration, printable } from "../format.ts";
 import type { ProgressSink } from "../pipeline/encrypted-artifact.ts";
 
 export type ProgressMode = "terminal" | "lines" | "off";
@@ -84,7 +84,7 @@ export class Progress implements ProgressSink {
   note(line: string): void {
     if (this.#drawn) this.#options.write(CLEAR_LINE);
     this.#drawn = false;
-    this.#options.write(`${line}\n`);
+    this.#options.write(`${printable(line)}\n`);
   }
 
   /** Stop drawing and leave the terminal line clean for what follows. */

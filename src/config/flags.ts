@@ -282,7 +282,7 @@ export const REGISTER = {
   cac: "register",
   name: "register",
   usage: "publish-artifact register --from FILE",
-  summary: "send a registration saved after a failed publish (exit code 5) to ADMIN_API_URL, then remove the file",
+  summary: "check a registration saved after a failed publish (exit code 5) against its object in S3, send it to ADMIN_API_URL, then remove the file",
   flags: { from: FROM, retries: RETRIES, timeout: TIMEOUT, allowHttp: ALLOW_HTTP },
   required: ["from"],
 } as const satisfies CommandSpec;

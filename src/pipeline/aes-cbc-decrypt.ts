@@ -39,3 +39,14 @@ export function aesCbcDecryptStream(key: Uint8Array): TransformStream<Uint8Array
     },
   });
 }
+
+/**
+ * Whether `key` decrypts the first block of a ciphertext (`head`: its IV and first 16 bytes) to the start of a
+ * gzip member (1f 8b, deflate): what a loader would see at once. A wrong key passes by chance once in 2^24.
+ */
+export function decryptsToGzip(key: Uint8Array, head: Uint8Array): boolean {
+  if (head.byteLength < 32) return false;
+  const decipher = createDecipheriv("aes-256-cbc", key, head.subarray(0, 16)).setAutoPadding(false);
+  const block = decipher.update(head.subarray(16, 32));
+  return block[0] === 0x1f && block[1] === 0x8b && block[2] === 0x08;
+}

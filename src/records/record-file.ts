@@ -9,6 +9,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import type { RegistrationPayload } from "../admin/register-artifact.ts";
 import { InputFileError, fileErrorReason } from "../errors.ts";
+import { hasUnprintable } from "../format.ts";
 
 export const RECOVERY_KIND = "publish-artifact-recovery";
 export const METADATA_KIND = "publish-artifact-metadata";
@@ -26,18 +27,20 @@ export interface RecoveryRecord {
 }
 
 const hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+// The file is untrusted: no text in it may carry what a terminal or a log would act on (a forged line, colours).
+const text = v.pipe(v.string(), v.check((s) => !hasUnprintable(s)));
 const RecordSchema = v.object({
   kind: v.picklist([RECOVERY_KIND, METADATA_KIND]),
-  created_at: v.string(),
-  object_key: v.pipe(v.string(), v.nonEmpty()),
-  publish_url: v.optional(v.pipe(v.string(), v.url())),
-  encrypted_file: v.optional(v.string()),
+  created_at: text,
+  object_key: v.pipe(text, v.nonEmpty()),
+  publish_url: v.optional(v.pipe(text, v.url())),
+  encrypted_file: v.optional(text),
   payload: v.strictObject({
-    resource_name: v.string(),
-    dev_stage: v.string(),
-    architecture: v.string(),
-    version: v.string(),
-    cdn_url: v.optional(v.string()),
+    resource_name: text,
+    dev_stage: text,
+    architecture: text,
+    version: text,
+    cdn_url: v.optional(text),
     sha256: hex64,
     encryption_key: hex64,
     size_bytes: v.pipe(v.number(), v.integer(), v.minValue(32)),

@@ -47,3 +47,9 @@ export async function headObjectSize(client: S3Client, key: string, signal?: Abo
 export async function deleteObject(client: S3Client, key: string, signal?: AbortSignal): Promise<void> {
   await client.send("DeleteObject", { method: "DELETE", key }, signal);
 }
+
+/** The first `bytes` bytes of the object (fewer when it is shorter). */
+export async function readObjectHead(client: S3Client, key: string, bytes: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await client.open("GetObject", { method: "GET", key, headers: { range: `bytes=0-${bytes - 1}` } }, signal);
+  return new Uint8Array(await response.arrayBuffer());
+}

@@ -188,7 +188,8 @@ describe("failures", () => {
     expect(run.stdout + run.stderr).not.toContain(record.payload.encryption_key);
     expect(listObjects(s3)).toEqual(["dev/my_model-arm64-2026-04-15.enc"]);
 
-    const again = await runCli("bun", ["register", "--from", recoveryFile], { ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token }, work);
+    // register checks the object in S3 (its size, that the key decrypts it), so it takes the S3 variables too.
+    const again = await runCli("bun", ["register", "--from", recoveryFile], env(), work);
     expect(again.stderr.trim()).toBe(`registered dev/my_model-arm64-2026-04-15.enc; ${recoveryFile} was removed`);
     expect(again.code).toBe(0);
     expect(existsSync(recoveryFile)).toBe(false);

@@ -11,7 +11,7 @@ import { recoveryFiles, useE2e } from "../support/e2e.ts";
 import { loadPublishConfig } from "../../src/config/publish-config.ts";
 import { publishArtifact } from "../../src/commands/publish.ts";
 import { cliCommand, runCli } from "../support/run-cli.ts";
-import { curlDownloadUrl, listObjects, type S3Env } from "../support/s3.ts";
+import { curlDownloadUrl, curlUpload, listObjects, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
 const e2e = useE2e();
@@ -310,34 +310,6 @@ describe("the token and the key travel only over TLS, and only to the configured
     expect(run.code).toBe(4);
   });
 
-  test("register --from sends the token only to ADMIN_API_URL, never to the URL a file names", async () => {
-    let stolen = 0;
-    const listener = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (stolen++, Response.json({ status: "ok" }, { status: 201 })) });
-    try {
-      admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
-      expect((await runCli("bun", ["--file", file, ...NAMES], e2e.env(), work)).code).toBe(5);
-      const saved = recoveryFiles(work)[0] as string;
-      const record = JSON.parse(readFileSync(saved, "utf8"));
-      const listenerUrl = `http://127.0.0.1:${listener.port}/internal/resources/publish`;
-      writeFileSync(saved, JSON.stringify({ ...record, publish_url: listenerUrl }));
-
-      const unset = await runCli("bun", ["register", "--from", saved], { ADMIN_API_TOKEN: admin.token }, work);
-      expect(unset.stderr).toBe("publish-artifact: error: ADMIN_API_URL is not set: set it to the admin API's base URL\n");
-      expect(unset.code).toBe(2);
-
-      const again = await runCli("bun", ["register", "--from", saved], { ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token }, work);
-      expect(again.stderr).toBe(
-        `publish-artifact: ${saved} was saved for ${listenerUrl}; registering at ${admin.url}/internal/resources/publish (from ADMIN_API_URL) instead\n` +
-          `registered ${KEY}; ${saved} was removed\n`,
-      );
-      expect(again.code).toBe(0);
-      expect(admin.registrations.map((r) => r.body)).toEqual([record.payload]);
-      expect(stolen).toBe(0);
-    } finally {
-      await listener.stop(true);
-    }
-  });
-
   test("an admin API that redirects elsewhere is not followed: the token and the key stay here, the registration is saved", async () => {
     let stolen = 0;
     const listener = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (stolen++, Response.json({ status: "ok" }, { status: 201 })) });
@@ -360,6 +332,128 @@ describe("the token and the key travel only over TLS, and only to the configured
       await Promise.all([listener.stop(true), redirecting.stop(true)]);
     }
   });
+});
+
+describe("register --from trusts nothing in the file", () => {
+  // A recovery file is data: a checkout, a restored cache or anyone who can write it may have edited it.
+  let saved: string;
+  let record: { object_key: string; publish_url: string; payload: Record<string, unknown> };
+  const edited = (name: string, change: (copy: typeof record) => unknown) => {
+    const path = join(work, `edited-${name}.json`);
+    const copy = structuredClone(record);
+    change(copy);
+    writeFileSync(path, JSON.stringify(copy), { mode: 0o600 });
+    return path;
+  };
+
+  beforeAll(async () => {
+    admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
+    const run = await runCli("bun", ["--file", file, ...NAMES, "--quiet"], e2e.env(), work);
+    expect(run.code).toBe(5);
+    saved = join(work, "kept-recovery.json");
+    writeFileSync(saved, readFileSync(recoveryFiles(work)[0] as string), { mode: 0o600 });
+    record = JSON.parse(readFileSync(saved, "utf8"));
+  });
+  test("the token goes only to ADMIN_API_URL and the cdn_url is made from the environment, whatever the file says", async () => {
+    let stolen = 0;
+    const listener = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (stolen++, Response.json({ status: "ok" }, { status: 201 })) });
+    try {
+      uploadAgain();
+      const listenerUrl = `http://127.0.0.1:${listener.port}/internal/resources/publish`;
+      const path = edited("urls", (copy) => {
+        copy.publish_url = listenerUrl;
+        copy.payload.cdn_url = `http://127.0.0.1:${listener.port}/evil.enc`;
+      });
+      const { ADMIN_API_URL: _unset, ...noAdmin } = e2e.env();
+      const unset = await runCli("bun", ["register", "--from", path], noAdmin, work);
+      expect(unset.stderr).toBe("publish-artifact: error: ADMIN_API_URL is not set: set it to the admin API's base URL\n");
+      expect(unset.code).toBe(2);
+
+      for (const runtime of ["binary-x64", "deno"] as const) {
+        const copy = join(work, `urls-${runtime}.json`);
+        writeFileSync(copy, readFileSync(path), { mode: 0o600 });
+        admin.registrations.length = 0;
+        const again = await runCli(runtime, ["register", "--from", copy], e2e.env(), work);
+        const cdnUrl = `${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`;
+        expect(again.stderr).toBe(
+          `publish-artifact: ${copy} was saved for ${listenerUrl}; registering at ${admin.url}/internal/resources/publish (from ADMIN_API_URL) instead\n` +
+            `publish-artifact: ${copy} says cdn_url http://127.0.0.1:${listener.port}/evil.enc; registering ${cdnUrl} (from the S3 and CDN variables) instead\n` +
+            `registered ${KEY}; ${copy} was removed\n`,
+        );
+        expect(again.code).toBe(0);
+        expect(admin.registrations.map((r) => r.body)).toEqual([{ ...record.payload, cdn_url: cdnUrl }]);
+      }
+      expect(stolen).toBe(0);
+    } finally {
+      await listener.stop(true);
+    }
+  });
+
+  test("names that do not make object_key, another size, another key, a missing object, control characters: refused, nothing sent", async () => {
+    const other = "ab".repeat(32);
+    const cases: [string, string, number, string][] = [
+      [edited("names", (c) => (c.payload.resource_name = "other")), "its names (resource_name, dev_stage, architecture, version) make dev/other-arm64-1.enc, not its object_key dev/sec-arm64-1.enc", 3, ""],
+      [edited("size", (c) => (c.payload.size_bytes = (c.payload.size_bytes as number) + 16)), `size_bytes is ${(record.payload.size_bytes as number) + 16}, but ${KEY} in bucket ${s3.S3_BUCKET} is ${record.payload.size_bytes} bytes`, 3, ""],
+      [edited("key", (c) => Object.assign(c.payload, { encryption_key: other, sha256: other })), `encryption_key does not decrypt ${KEY} in bucket ${s3.S3_BUCKET}`, 3, ""],
+    ];
+    uploadAgain();
+    const before = admin.requests;
+    for (const runtime of ["binary-x64", "bun"] as const) {
+      for (const [path, why, code] of cases) {
+        const run = await runCli(runtime, ["register", "--from", path], e2e.env(), work);
+        expect(run.stderr).toBe(`publish-artifact: error: --from ${path} does not describe the object: ${why}; nothing was registered\n`);
+        expect(run.code).toBe(code);
+        expect(existsSync(path)).toBe(true);
+      }
+      const gone = edited("gone", (c) => {
+        c.payload.version = "never-published";
+        c.object_key = "dev/sec-arm64-never-published.enc";
+      });
+      const missing = await runCli(runtime, ["register", "--from", gone], e2e.env(), work);
+      expect(missing.stderr).toBe(`publish-artifact: error: dev/sec-arm64-never-published.enc in bucket ${s3.S3_BUCKET} does not exist (HEAD: 404): upload it first, or check S3_BUCKET and --from; nothing was registered\n`);
+      expect(missing.code).toBe(7);
+      for (const [field, value] of [["object_key", `${KEY}\u001b[2K\rpublish-artifact: registered`], ["publish_url", "https://a.example/\npublish-artifact: forged"]] as const) {
+        const forged = edited(`control-${field}`, (c) => ((c as unknown as Record<string, unknown>)[field] = value));
+        const run = await runCli(runtime, ["register", "--from", forged], e2e.env(), work);
+        expect(run.stderr).toBe(`publish-artifact: error: --from ${forged} is not a valid publish-artifact recovery or metadata file: ${field} is wrong or missing\n`);
+        expect(run.code).toBe(3);
+      }
+    }
+    expect(admin.requests).toBe(before);
+    expect(admin.registrations).toEqual([]);
+  });
+
+  test("the file's key joins the redaction: an admin API that echoes it upper-cased or \\u-escaped shows no key", async () => {
+    const key = record.payload.encryption_key as string;
+    const escaped = [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+    const echoing = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request) => (request.method === "HEAD" ? new Response(null, { status: 405 }) : new Response(`{"upper":"${key.toUpperCase()}","escaped":"${escaped}"}`, { status: 422 })),
+    });
+    try {
+      uploadAgain();
+      for (const runtime of ["binary-x64", "bun"] as const) {
+        const path = edited(`echo-${runtime}`, () => {});
+        const run = await runCli(runtime, ["register", "--from", path, "--retries", "0"], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${echoing.port}` }), work);
+        expect(run.code).toBe(5);
+        expect(run.stderr).toContain(`admin API registration failed: HTTP 422: {"upper":"[redacted]","escaped":"[redacted]"}`);
+        for (const text of [key, key.toUpperCase(), escaped, key.slice(0, 16)]) expect(run.stdout + run.stderr).not.toContain(text);
+      }
+    } finally {
+      await echoing.stop(true);
+    }
+  });
+
+  /** The recovery file's object, put back byte for byte by curl when a test starts (the bucket is emptied after each). */
+  let kept: string;
+  beforeAll(() => {
+    kept = join(work, "kept-object.enc");
+    expect(curlDownloadUrl(s3, `${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`, kept)).toBe(200);
+  });
+  function uploadAgain(): void {
+    if (!listObjects(s3).includes(KEY)) expect(curlUpload(s3, KEY, kept)).toBe(200);
+  }
 });
 
 describe("the key appears only where the user stores it", () => {

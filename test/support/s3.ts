@@ -78,6 +78,12 @@ export function curlDownloadUrl(env: S3Env, url: string, dest: string): number {
   return Number(result.stdout.toString());
 }
 
+/** Upload a file as the object at `key` with curl (another client than ours); returns the HTTP status. */
+export function curlUpload(env: S3Env, key: string, source: string): number {
+  const result = curl(env, ["-o", "/dev/null", "-w", "%{http_code}", "-T", source, objectUrl(env, key)]);
+  return Number(result.stdout.toString());
+}
+
 export function curlDelete(env: S3Env, key: string): void {
   curl(env, ["-X", "DELETE", objectUrl(env, key)]);
 }
