@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 // The program: the process around runCli (argv, environment, stdout and stderr, signals) and nothing else.
-import { SIGNAL_EXIT, runCli } from "./cli/run-cli.ts";
+import { SIGNAL_EXIT, interruptedUploads, runCli } from "./cli/run-cli.ts";
 
 /**
  * How long an interrupted run may take to clean up (abort its multipart upload, save a registration) before it
@@ -16,7 +16,7 @@ for (const name of ["SIGINT", "SIGTERM"] as const) {
     if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
     controller.abort(name);
     setTimeout(() => {
-      process.stderr.write(`publish-artifact: error: interrupted by ${name}: the clean-up did not finish within 1 s (a multipart upload may be left open)\n`);
+      process.stderr.write(`publish-artifact: error: interrupted by ${name}: the clean-up did not finish within 1 s; ${interruptedUploads()}nothing was registered\n`);
       process.exit(SIGNAL_EXIT[name]);
     }, INTERRUPT_DEADLINE_MS).unref();
   });

@@ -14,3 +14,13 @@ export function objectKeyFor(names: ArtifactNames): string {
 export function namesOf(values: ArtifactNames): ArtifactNames {
   return { resourceName: values.resourceName, devStage: values.devStage, architecture: values.architecture, version: values.version };
 }
+
+/** S3's longest object key, in UTF-8 bytes. */
+export const MAX_OBJECT_KEY_BYTES = 1024;
+
+/** The problem with a key S3 would refuse, said before anything is read or sent; none when it fits. */
+export function objectKeyProblems(key: string): string[] {
+  const bytes = new TextEncoder().encode(key).byteLength;
+  if (bytes <= MAX_OBJECT_KEY_BYTES) return [];
+  return [`the object key ${key.slice(0, 40)}… is ${bytes} bytes, and S3 takes at most ${MAX_OBJECT_KEY_BYTES}: shorten --resource-name, --dev-stage, --architecture or --version`];
+}

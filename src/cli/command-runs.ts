@@ -127,7 +127,12 @@ async function runVerify({ options, env, io, signal, secrets }: Run): Promise<nu
   const config = loadVerifyConfig(options, env);
   warn(io, config.warnings);
   const { verifyPublished } = await import("../commands/verify.ts");
-  const result = await verifyPublished(config, { signal, log: notice(io, config.quiet), onKey: (hex) => secrets.add(hex) });
+  const result = await verifyPublished(config, {
+    signal,
+    log: notice(io, config.quiet),
+    warn: (line) => warn(io, [line]),
+    onKey: (hex) => secrets.add(hex),
+  });
   if (!config.quiet) {
     io.stderr(
       `verified ${result.objectKey}: ${result.encryptedBytes} bytes with sha256 ${result.sha256}, ` +

@@ -6,6 +6,7 @@ import { runtimeSwitchProblems } from "../config/runtime-switches.ts";
 import type { Env, RawFlags } from "../config/rules.ts";
 import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor, type NoAnswer } from "../errors.ts";
 import { proxyFor } from "../http/proxy.ts";
+import { multipartUploads } from "../s3/multipart.ts";
 import { Secrets } from "../redact.ts";
 import { markFlagValues, unmark } from "./argv.ts";
 import { COMMAND_RUNS } from "./command-runs.ts";
@@ -148,10 +149,20 @@ function reportError(error: unknown, io: CliIo, signal?: AbortSignal, more: read
   let lines = error instanceof UsageError ? [...error.problems] : [...describeError(error).split("\n"), ...more];
   if (signalName) {
     // The interrupted request's own error says nothing new; a registration saved for later does.
-    const interrupted = `interrupted by ${signalName}: any multipart upload was aborted and nothing was registered`;
+    const interrupted = `interrupted by ${signalName}: ${interruptedUploads()}nothing was registered`;
     lines = error instanceof NotRegisteredError ? [`interrupted by ${signalName}`, ...lines] : [interrupted];
   }
   const text = lines.map((line) => `publish-artifact: error: ${line}`).join("\n");
   io.stderr(text);
   return signalName ? (SIGNAL_EXIT[signalName] ?? ExitCode.interruptedSigint) : exitCodeFor(error);
+}
+
+/**
+ * What an interruption left of the multipart uploads, as the start of a sentence: nothing when none was
+ * started, so that a run stopped before its upload (a slow stdin, the checks) does not speak of one.
+ */
+export function interruptedUploads(): string {
+  const { open, created } = multipartUploads;
+  if (open.size > 0) return `the multipart upload ${[...open].join(", ")} may still be open (its parts cost storage until it is aborted); `;
+  return created > 0 ? "the multipart upload was aborted and " : "";
 }

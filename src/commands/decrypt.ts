@@ -29,8 +29,8 @@ export async function decryptFile(
 ): Promise<DecryptResult> {
   await refuseToDestroy(config, options.warn);
   const resolved = await resolveKey(config.key);
-  const onKey = options.onKey;
-  onKey?.(resolved.key);
+  options.onKey?.(resolved.key);
+  for (const line of resolved.warnings) options.warn?.(line);
   // A metadata or recovery file given as --key-file also knows the hash: check it unless --sha256 says otherwise.
   const sha256 = config.sha256 ?? resolved.sha256;
   const input = config.input === "-" ? (Readable.toWeb(process.stdin) as unknown as ReadableStream<Uint8Array>) : (await openArtifact(config.input, { label: `IN ${config.input}` })).stream;

@@ -19,10 +19,11 @@ export interface VerifyResult {
 
 export async function verifyPublished(
   config: VerifyConfig,
-  options: { signal?: AbortSignal; log?: (line: string) => void; onKey?: (hex: string) => void } = {},
+  options: { signal?: AbortSignal; log?: (line: string) => void; warn?: (line: string) => void; onKey?: (hex: string) => void } = {},
 ): Promise<VerifyResult> {
   const expected = await expectedOf(config.expected);
   options.onKey?.(expected.key);
+  for (const line of expected.warnings) options.warn?.(line);
   const objectKey = config.objectKey ?? expected.objectKey;
   if (objectKey === undefined) throw new UsageError("verify needs the object's names, or --from FILE, which names it");
   if (expected.objectKey !== undefined && expected.objectKey !== objectKey) {
@@ -67,13 +68,13 @@ export async function verifyPublished(
 /** The key, the hash and (from a file) the size the object must have. */
 async function expectedOf(
   expected: VerifyConfig["expected"],
-): Promise<{ key: string; sha256: string; size: number | undefined; objectKey?: string }> {
+): Promise<{ key: string; sha256: string; size: number | undefined; objectKey?: string; warnings: string[] }> {
   if ("from" in expected) {
     const record = await readRecordFile(expected.from);
-    return { key: record.payload.encryption_key, sha256: record.payload.sha256, size: record.payload.size_bytes, objectKey: record.object_key };
+    return { key: record.payload.encryption_key, sha256: record.payload.sha256, size: record.payload.size_bytes, objectKey: record.object_key, warnings: [] };
   }
   const resolved = await resolveKey(expected.key);
   const sha256 = expected.sha256 ?? resolved.sha256;
   if (sha256 === undefined) throw new UsageError(VERIFY_NEEDS_SHA256);
-  return { key: resolved.key, sha256, size: undefined };
+  return { key: resolved.key, sha256, size: undefined, warnings: resolved.warnings };
 }

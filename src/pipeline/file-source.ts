@@ -3,8 +3,9 @@
 //
 // node:fs/promises because neither web standard nor a common API of Bun and Deno reads files; Bun, Deno
 // and the compiled binary all implement this module.
-import { open, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { InputFileError, fileErrorReason } from "../errors.ts";
+import { openRegularFile } from "../regular-file.ts";
 import type { BufferPool } from "./buffer-pool.ts";
 
 // The read size when the caller names none (decrypt, verify); a publish reads as its compression suits
@@ -37,20 +38,11 @@ export async function openArtifact(
   const chunkSize = buffers?.size ?? options.chunkSize ?? FILE_CHUNK_SIZE;
   const label = options.label ?? `--file ${path}`;
   let handle: FileHandle;
-  try {
-    handle = await open(path, "r");
-  } catch (error) {
-    throw openFailure(label, path, error);
-  }
   let size: number;
   try {
-    const stat = await handle.stat();
-    if (stat.isDirectory()) throw new InputFileError(`cannot read ${label}: it is a directory, not a file`, path);
-    if (!stat.isFile()) throw new InputFileError(`cannot read ${label}: it is not a regular file`, path);
-    size = stat.size;
+    ({ handle, size } = await openRegularFile(path));
   } catch (error) {
-    await handle.close();
-    throw error instanceof InputFileError ? error : openFailure(label, path, error);
+    throw openFailure(label, path, error);
   }
 
   let position = 0;

@@ -4,12 +4,14 @@
 // their owner only, and both feed `register --from` and `verify --from`.
 //
 // node:fs/promises for the file's mode (0600) and exclusive creation, which no web API offers.
-import { open, readFile, unlink } from "node:fs/promises";
+import { open, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import * as v from "valibot";
 import type { RegistrationPayload } from "../admin/register-artifact.ts";
 import { InputFileError, fileErrorReason } from "../errors.ts";
 import { hasUnprintable } from "../format.ts";
+import { sha256Hex } from "../hex.ts";
+import { openRegularFile } from "../regular-file.ts";
 
 export const RECOVERY_KIND = "publish-artifact-recovery";
 export const METADATA_KIND = "publish-artifact-metadata";
@@ -66,24 +68,59 @@ export async function writeRecoveryFile(
 ): Promise<string> {
   // One moment for the file's name and its created_at.
   const now = new Date();
-  const safeKey = record.object_key.replace(/[^A-Za-z0-9._-]+/g, "_");
-  const stamp = now.toISOString().replace(/[:.]/g, "-");
-  const path = join(dir, `publish-artifact-recovery-${safeKey}-${stamp}.json`);
+  const path = join(dir, recordFileName("publish-artifact-recovery-", record.object_key, `-${now.toISOString().replace(/[:.]/g, "-")}.json`));
   await writeRecordFile(path, { kind: RECOVERY_KIND, ...record }, now);
   return path;
 }
 
-/** A recovery or metadata file named by `flag` (--from, --key-file); an InputFileError says what is wrong. */
-export async function readRecordFile(path: string, flag = "--from"): Promise<RecoveryRecord> {
-  return parseRecord(await readNamedFile(path, flag), path, flag);
+/** The longest file name Linux file systems take (NAME_MAX, in bytes). */
+const NAME_MAX = 255;
+
+/**
+ * A file name for a record of `objectKey`, between `prefix` and `suffix`: the key in safe characters, cut short
+ * with a hash of the whole key where it would pass NAME_MAX, so that no object key S3 takes (up to 1024 bytes)
+ * makes a name the file system refuses after the upload.
+ */
+export function recordFileName(prefix: string, objectKey: string, suffix: string): string {
+  const safe = objectKey.replace(/[^A-Za-z0-9._-]+/g, "_");
+  const room = NAME_MAX - prefix.length - suffix.length;
+  const fitted = safe.length <= room ? safe : `${safe.slice(0, room - 9)}-${sha256Hex(new TextEncoder().encode(objectKey)).slice(0, 8)}`;
+  return `${prefix}${fitted}${suffix}`;
 }
 
-/** The text of the file a flag names; an InputFileError names the flag and the reason it cannot be read. */
-export async function readNamedFile(path: string, flag: string): Promise<string> {
+/** A recovery or metadata file named by `flag` (--from, --key-file); an InputFileError says what is wrong. */
+export async function readRecordFile(path: string, flag = "--from"): Promise<RecoveryRecord> {
+  return parseRecord((await readNamedFile(path, flag)).text, path, flag);
+}
+
+/** Far more than any key, recovery or metadata file holds: a larger file is not one of ours. */
+const MAX_NAMED_FILE = 1024 * 1024;
+
+/** A small file a flag names (a key, a recovery or metadata file): its text, and its permission bits. */
+export interface NamedFile {
+  text: string;
+  mode: number;
+}
+
+/**
+ * The text of the file a flag names; an InputFileError names the flag and the reason it cannot be read. Only a
+ * regular file of at most 1 MiB is read: a FIFO planted under the name would hang the read, a device never end.
+ */
+export async function readNamedFile(path: string, flag: string): Promise<NamedFile> {
+  const failure = (reason: string, cause?: unknown) => new InputFileError(`cannot read ${flag} ${path}: ${reason}`, path, { cause });
+  let file;
   try {
-    return await readFile(path, "utf8");
+    file = await openRegularFile(path);
   } catch (error) {
-    throw new InputFileError(`cannot read ${flag} ${path}: ${fileErrorReason(error)}`, path, { cause: error });
+    throw failure(fileErrorReason(error), error);
+  }
+  try {
+    if (file.size > MAX_NAMED_FILE) throw failure(`it is ${file.size} bytes, too large to be a key, recovery or metadata file`);
+    return { text: await file.handle.readFile("utf8"), mode: file.mode };
+  } catch (error) {
+    throw error instanceof InputFileError ? error : failure(fileErrorReason(error), error);
+  } finally {
+    await file.handle.close();
   }
 }
 

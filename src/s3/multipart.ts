@@ -4,6 +4,15 @@ import { S3Error, oneLine } from "../errors.ts";
 import type { S3Client } from "./client.ts";
 import { escapeXml, xmlElement } from "./xml.ts";
 
+/**
+ * The multipart uploads this process created and has not yet completed or aborted, and whether it created any:
+ * what an interruption can truthfully say it left behind (a run stopped before its first part has none).
+ */
+export const multipartUploads = {
+  open: new Set<string>(),
+  created: 0,
+};
+
 export interface CompletedPart {
   partNumber: number;
   etag: string;
@@ -21,6 +30,8 @@ export async function createMultipartUpload(
   );
   const uploadId = xmlElement(response.body, "UploadId");
   if (!uploadId) throw new S3Error("CreateMultipartUpload", response.status, "", "the answer held no UploadId");
+  multipartUploads.open.add(uploadId);
+  multipartUploads.created += 1;
   return { uploadId, attempts: response.attempts };
 }
 
@@ -90,8 +101,10 @@ export async function completeMultipartUpload(
       xmlElement(body, "RequestId"),
     );
   }
+  multipartUploads.open.delete(uploadId);
 }
 
 export async function abortMultipartUpload(client: S3Client, key: string, uploadId: string, signal?: AbortSignal): Promise<void> {
   await client.send("AbortMultipartUpload", { method: "DELETE", key, query: { uploadId } }, signal, (error) => error.code === "NoSuchUpload");
+  multipartUploads.open.delete(uploadId);
 }

@@ -163,7 +163,7 @@ describe("bad input files", () => {
       },
       (p) => `cannot read --file ${p}: it is a directory, not a file`,
     ],
-    ["not a regular file", () => "/dev/null", (p) => `cannot read --file ${p}: it is not a regular file`],
+    ["not a regular file", () => "/dev/null", (p) => `cannot read --file ${p}: it is not a regular file (a pipe, a device or a socket): give the path of a file`],
   ];
   for (const [name, makePath, message] of fileCases) {
     test(name, async () => {

@@ -74,7 +74,7 @@ test("SIGINT in the middle of a multipart upload aborts it and exits 130", async
   expect(openMultipartUploads(s3).length).toBe(1);
   publish.kill("SIGINT");
   const [stderr, code] = await Promise.all([new Response(publish.stderr).text(), publish.exited]);
-  expect(stderr.trim()).toBe("publish-artifact: error: interrupted by SIGINT: any multipart upload was aborted and nothing was registered");
+  expect(stderr.trim()).toBe("publish-artifact: error: interrupted by SIGINT: the multipart upload was aborted and nothing was registered");
   expect(code).toBe(130);
   expect(openMultipartUploads(s3)).toEqual([]);
   expect(listObjects(s3)).toEqual([]);

@@ -336,7 +336,6 @@ describe("the token and the key travel only over TLS, and only to the configured
 
 describe("register --from trusts nothing in the file", () => {
   // A recovery file is data: a checkout, a restored cache or anyone who can write it may have edited it.
-  let saved: string;
   let record: { object_key: string; publish_url: string; payload: Record<string, unknown> };
   const edited = (name: string, change: (copy: typeof record) => unknown) => {
     const path = join(work, `edited-${name}.json`);
@@ -350,9 +349,7 @@ describe("register --from trusts nothing in the file", () => {
     admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
     const run = await runCli("bun", ["--file", file, ...NAMES, "--quiet"], e2e.env(), work);
     expect(run.code).toBe(5);
-    saved = join(work, "kept-recovery.json");
-    writeFileSync(saved, readFileSync(recoveryFiles(work)[0] as string), { mode: 0o600 });
-    record = JSON.parse(readFileSync(saved, "utf8"));
+    record = JSON.parse(readFileSync(recoveryFiles(work)[0] as string, "utf8"));
   });
   test("the token goes only to ADMIN_API_URL and the cdn_url is made from the environment, whatever the file says", async () => {
     let stolen = 0;
@@ -447,13 +444,130 @@ describe("register --from trusts nothing in the file", () => {
 
   /** The recovery file's object, put back byte for byte by curl when a test starts (the bucket is emptied after each). */
   let kept: string;
+  // Outside the working directory, which loses after each test what the file's first test did not find there.
+  const keptDir = mkdtempSync(join(tmpdir(), "publish-artifact-kept-"));
   beforeAll(() => {
-    kept = join(work, "kept-object.enc");
+    kept = join(keptDir, "object.enc");
     expect(curlDownloadUrl(s3, `${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`, kept)).toBe(200);
   });
+  afterAll(() => rmSync(keptDir, { recursive: true, force: true }));
   function uploadAgain(): void {
     if (!listObjects(s3).includes(KEY)) expect(curlUpload(s3, KEY, kept)).toBe(200);
   }
+});
+
+describe("smaller doors", () => {
+  /** A run that would hang (as a FIFO open did) is killed after 15 s and fails the test instead of the suite. */
+  async function runBounded(runtime: "binary-x64" | "deno" | "bun", args: string[], env: Record<string, string>) {
+    const child = Bun.spawn([...cliCommand(runtime, args, work, env), ...args], {
+      cwd: work,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DENO_NO_UPDATE_CHECK: "1", ...env },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+    clearTimeout(timer);
+    return { stderr, code };
+  }
+
+  test("a FIFO where a file is needed (--file, --key-file, --from, IN) is refused at once, exit 3; nothing is sent", async () => {
+    const fifo = join(work, "planted.fifo");
+    spawnSync("mkfifo", [fifo]);
+    const before = admin.requests;
+    const notRegular = "it is not a regular file (a pipe, a device or a socket): give the path of a file";
+    for (const runtime of ["binary-x64", "deno"] as const) {
+      const cases: [string[], string][] = [
+        [["--file", fifo, ...NAMES], `cannot read --file ${fifo}: ${notRegular}`],
+        [["--file", fifo, ...NAMES, "--dry-run"], `cannot read --file ${fifo}: ${notRegular}`],
+        [["decrypt", "--key-file", fifo, file, join(work, "out.bin")], `cannot read --key-file ${fifo}: ${notRegular}`],
+        [["decrypt", "--key-file", join(work, "no-such-key"), fifo, join(work, "out.bin")], `cannot read --key-file ${join(work, "no-such-key")}: no such file`],
+        [["register", "--from", fifo], `cannot read --from ${fifo}: ${notRegular}`],
+        [["verify", "--file", file, "--from", fifo], `cannot read --from ${fifo}: ${notRegular}`],
+      ];
+      for (const [args, message] of cases) {
+        const run = await runBounded(runtime, args, e2e.env());
+        expect(run.stderr).toBe(`publish-artifact: error: ${message}\n`);
+        expect(run.code).toBe(3);
+      }
+    }
+    expect(admin.requests).toBe(before);
+    expect(listObjects(s3)).toEqual([]);
+  });
+
+  test("names too long for a recovery file's name still leave a recovery file; a key S3 would refuse is refused first (exit 2)", async () => {
+    const long = "r".repeat(230);
+    const names = ["--resource-name", long, "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+    const key = `dev/${long}-arm64-1.enc`;
+    const plan = await runCli("binary-x64", ["--file", file, ...names, "--dry-run"], e2e.env(), work);
+    expect(plan.code).toBe(0);
+    admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
+    const run = await runCli("binary-x64", ["--file", file, ...names], e2e.env(), work);
+    expect(run.code).toBe(5);
+    const [saved] = recoveryFiles(work);
+    expect(Buffer.byteLength(saved!.split("/").at(-1)!)).toBeLessThanOrEqual(255);
+    expect(listObjects(s3)).toEqual([key]);
+    const registered = await runCli("bun", ["register", "--from", saved!], e2e.env(), work);
+    expect(registered.code).toBe(0);
+    expect(admin.registrations.map((r) => r.body.resource_name)).toEqual([long]);
+
+    const tooLong = ["--resource-name", "é".repeat(520), ...names.slice(2)];
+    const before = admin.requests + admin.checks;
+    for (const args of [["--dry-run"], []]) {
+      const refused = await runCli("bun", ["--file", file, ...tooLong, ...args], e2e.env(), work);
+      expect(refused.stderr).toMatch(/^publish-artifact: error: the object key dev\/é+… is 1056 bytes, and S3 takes at most 1024: shorten --resource-name, --dev-stage, --architecture or --version\n$/);
+      expect(refused.code).toBe(2);
+    }
+    expect(admin.requests + admin.checks).toBe(before);
+  });
+
+  test("a --key-file others can read, or a link: one warning each, as ssh gives; a private file, none", async () => {
+    const out = join(work, "warned.enc");
+    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out, "--quiet"], {}, work)).code).toBe(0);
+    const key = JSON.parse(readFileSync(`${out}.json`, "utf8")).payload.encryption_key as string;
+    const open = join(work, "open.key");
+    writeFileSync(open, key, { mode: 0o644 });
+    const closed = join(work, "closed.key");
+    writeFileSync(closed, key, { mode: 0o600 });
+    symlinkSync(closed, join(work, "linked.key"));
+    const decrypted = `decrypted ${statSync(out).size} bytes into ${statSync(file).size} bytes\n`;
+    for (const runtime of ["binary-x64", "deno"] as const) {
+      const restored = join(work, `warned-${runtime}.bin`);
+      const loose = await runCli(runtime, ["decrypt", "--key-file", open, out, restored], {}, work);
+      expect(loose.stderr).toBe(`publish-artifact: warning: --key-file ${open} can be read or changed by others (mode 0644): chmod 600 ${open}\n${decrypted}`);
+      expect(loose.code).toBe(0);
+      rmSync(restored);
+      const linked = await runCli(runtime, ["decrypt", "--key-file", join(work, "linked.key"), out, restored], {}, work);
+      expect(linked.stderr).toBe(`publish-artifact: warning: --key-file ${join(work, "linked.key")} is a symbolic link: give the key file itself, which only you can change\n${decrypted}`);
+      rmSync(restored);
+      const tight = await runCli(runtime, ["decrypt", "--key-file", closed, out, restored], {}, work);
+      expect(tight.stderr).toBe(decrypted);
+      rmSync(restored);
+    }
+  });
+
+  test("loopback is one rule for publish, --dry-run and register: 127.1, 0x7f000001 and [::ffff:127.0.0.1] need no --allow-http", async () => {
+    const port = new URL(admin.url).port;
+    for (const host of ["127.1", "0x7f000001", "[::ffff:127.0.0.1]"]) {
+      const url = `http://${host}:${port}`;
+      for (const args of [["--file", file, ...NAMES, "--dry-run"], ["register", "--from", join(work, "none.json")]]) {
+        const run = await runCli("bun", args, e2e.env({ ADMIN_API_URL: url }), work);
+        expect(run.stderr).not.toContain("ADMIN_API_URL is http://");
+        expect(run.code).not.toBe(2);
+      }
+    }
+    const remote = await runCli("bun", ["--file", file, ...NAMES, "--dry-run"], e2e.env({ ADMIN_API_URL: `http://[::ffff:10.0.0.1]:${port}` }), work);
+    expect(remote.stderr).toContain("ADMIN_API_URL is http:// to [::ffff:a00:1]");
+    expect(remote.code).toBe(2);
+  });
+
+  test("control characters in what is printed are escaped: a path cannot paint or forge a line", async () => {
+    const odd = join(work, "x\u001b[31mred\rpublish-artifact: published");
+    const run = await runCli("binary-x64", ["--file", odd, ...NAMES], e2e.env(), work);
+    expect(run.stderr).toBe(`publish-artifact: error: cannot read --file ${join(work, "x\\u001b[31mred\\u000dpublish-artifact: published")}: no such file\n`);
+    expect(run.code).toBe(3);
+  });
 });
 
 describe("the key appears only where the user stores it", () => {
