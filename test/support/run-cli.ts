@@ -97,5 +97,18 @@ export async function runCli(runtime: Runtime, args: string[], env: Record<strin
     stdin: "ignore",
   });
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  assertNoSecretIn(`${stdout}\n${stderr}`, env, args);
   return { code, stdout, stderr };
+}
+
+/** The secrets of the environment, in every run's output: none may appear, whatever the test itself checks. */
+const SECRET_VARIABLES = ["S3_SECRET_KEY", "S3_SESSION_TOKEN", "ADMIN_API_TOKEN", "PUBLISH_ARTIFACT_KEY"];
+
+export function assertNoSecretIn(output: string, env: Record<string, string | undefined>, args: readonly string[]): void {
+  for (const name of SECRET_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value.length >= 6 && output.toLowerCase().includes(value.toLowerCase())) {
+      throw new Error(`the output of publish-artifact ${args.join(" ")} shows ${name}`);
+    }
+  }
 }
