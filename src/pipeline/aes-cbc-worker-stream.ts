@@ -8,7 +8,7 @@
 // there, so memory stays bounded and backpressure reaches the compressor.
 import { AES_CBC_WORKER_URL } from "../worker-urls.ts";
 import type { CipherDone, CipherJob } from "./aes-cbc-worker.ts";
-import { isWholeBuffer } from "./whole-buffer.ts";
+import { isWholeBuffer } from "../bytes/whole-buffer.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
 /** Chunks (deflated blocks of about 1-2 MiB) waiting in the worker: enough to keep it busy. */

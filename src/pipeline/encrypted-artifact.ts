@@ -3,7 +3,7 @@
 import { abortable } from "./abortable-stream.ts";
 import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
 import { aesCbcWorkerStream } from "./aes-cbc-worker-stream.ts";
-import { BufferPool } from "./buffer-pool.ts";
+import { BufferPool } from "../bytes/buffer-pool.ts";
 import { byteCounter } from "./byte-counter.ts";
 import { DigestStream } from "./digest.ts";
 import { openArtifact, type ArtifactSource } from "./file-source.ts";

@@ -6,7 +6,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { InputFileError, fileErrorReason } from "../errors.ts";
 import { openRegularFile } from "../regular-file.ts";
-import type { BufferPool } from "./buffer-pool.ts";
+import type { BufferPool } from "../bytes/buffer-pool.ts";
 
 // The read size when the caller names none (decrypt, verify); a publish reads as its compression suits
 // (gzip.ts: readSizeFor).

@@ -3,7 +3,7 @@
 // none, under Bun the same compressor's blocks deflated by libdeflate on this thread (block-deflate.ts); under
 // Deno, CompressionStream at zlib's default level 6, the same as Python's gzip module.
 import { DEFLATE_LIBRARY } from "./block-deflate.ts";
-import type { BufferPool } from "./buffer-pool.ts";
+import type { BufferPool } from "../bytes/buffer-pool.ts";
 import { GZIP_BLOCK_SIZE, parallelGzipStream } from "./parallel-gzip.ts";
 
 export interface CompressionSettings {

@@ -1,54 +1,32 @@
-// Cuts a stream of arbitrary chunks into parts of exactly `partSize` bytes (the last may be shorter).
-// A part is only filled when the caller asks for the next one, so the parts in memory are those the caller
-// keeps in flight plus the one being filled. Part buffers come from a pool and go back to it once uploaded:
-// fresh multi-MiB buffers for every part cost page faults and GC work that slowed the upload measurably.
-
-export class PartPool {
-  readonly #free: Uint8Array<ArrayBuffer>[] = [];
-  constructor(readonly partSize: number) {}
-
-  take(): Uint8Array<ArrayBuffer> {
-    return this.#free.pop() ?? new Uint8Array(this.partSize);
-  }
-
-  /** Return a part (or a view of one) whose bytes are no longer needed. */
-  give(part: Uint8Array<ArrayBuffer>): void {
-    if (part.buffer.byteLength === this.partSize) this.#free.push(new Uint8Array(part.buffer));
-  }
-}
+// Cuts the ciphertext into parts of exactly the part size (the last may be shorter), with the block filler every
+// block-wise stage uses. A part is only filled when the caller asks for the next one, so the parts in memory are
+// those the caller keeps in flight plus the one being filled. Part buffers come from a pool and go back to it
+// once uploaded: fresh multi-MiB buffers for every part cost page faults and GC work that slowed the upload
+// measurably.
+import { BlockFiller } from "../bytes/block-filler.ts";
+import type { BufferPool } from "../bytes/buffer-pool.ts";
 
 export async function* readParts(
   stream: ReadableStream<Uint8Array>,
-  pool: PartPool,
+  pool: BufferPool,
 ): AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined> {
-  const partSize = pool.partSize;
+  const filler = new BlockFiller(pool.size, () => pool.take());
   const reader = stream.getReader();
   let finished = false;
   try {
-    let part = pool.take();
-    let filled = 0;
-    let carry: Uint8Array | undefined;
     while (true) {
-      let chunk = carry;
-      carry = undefined;
-      if (chunk === undefined) {
-        const next = await reader.read();
-        if (next.done) break;
-        chunk = next.value;
-      }
-      const take = Math.min(partSize - filled, chunk.byteLength);
-      part.set(take === chunk.byteLength ? chunk : chunk.subarray(0, take), filled);
-      filled += take;
-      if (take < chunk.byteLength) carry = chunk.subarray(take);
-      if (filled === partSize) {
-        yield part;
-        part = pool.take();
-        filled = 0;
+      const next = await reader.read();
+      if (next.done) break;
+      const chunk = next.value;
+      for (let offset = 0; offset < chunk.byteLength; ) {
+        offset += filler.fill(chunk, offset);
+        const part = filler.takeFull();
+        // Yielded before the rest of the chunk is copied: the next part's buffer is taken only when asked for.
+        if (part !== undefined) yield part;
       }
     }
     finished = true;
-    if (filled > 0) yield part.subarray(0, filled);
-    else pool.give(part);
+    if (filler.rest.byteLength > 0) yield filler.rest;
   } finally {
     // A consumer that stops early (an upload failed) must stop the producers too: cancel reading the file.
     if (!finished) await reader.cancel().catch(() => {});

@@ -12,7 +12,8 @@ import {
   type CompletedPart,
 } from "./multipart.ts";
 import { MAX_PARTS } from "./part-size.ts";
-import { PartPool, readParts } from "./parts.ts";
+import { BufferPool } from "../bytes/buffer-pool.ts";
+import { readParts } from "./parts.ts";
 import { IF_ABSENT, putObject } from "./put-object.ts";
 
 export interface UploadOptions {
@@ -44,7 +45,7 @@ export async function uploadStream(
   stream: ReadableStream<Uint8Array>,
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const pool = new PartPool(options.partSize);
+  const pool = new BufferPool(options.partSize);
   const parts = readParts(stream, pool);
   // Two parts tell a PutObject from a multipart upload; `head` is emptied as they go up, so no reference
   // here keeps their memory alive.
@@ -112,7 +113,7 @@ async function uploadParts(
   uploadId: string,
   head: Uint8Array<ArrayBuffer>[],
   rest: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
-  pool: PartPool,
+  pool: BufferPool,
   options: UploadOptions,
 ): Promise<UploadResult> {
   const completed: CompletedPart[] = [];
@@ -135,7 +136,7 @@ async function uploadParts(
     );
     const tracked = task.finally(() => {
       inFlight.delete(tracked);
-      pool.give(body);
+      pool.give(body.buffer);
     });
     inFlight.add(tracked);
   };

@@ -10,14 +10,15 @@ const SRC = resolve(import.meta.dir, "..", "..", "src");
 /** What each layer may import besides itself. "shared" is the modules at the top of src/. */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   shared: [],
+  bytes: [],
   http: ["shared"],
-  pipeline: ["shared"],
-  s3: ["shared", "http"],
+  pipeline: ["shared", "bytes"],
+  s3: ["shared", "bytes", "http"],
   admin: ["shared", "http"],
   records: ["shared", "admin"],
   config: ["shared", "http", "pipeline", "s3", "records"],
-  commands: ["shared", "http", "pipeline", "s3", "admin", "records", "config"],
-  cli: ["shared", "http", "pipeline", "s3", "admin", "records", "config", "commands"],
+  commands: ["shared", "bytes", "http", "pipeline", "s3", "admin", "records", "config"],
+  cli: ["shared", "bytes", "http", "pipeline", "s3", "admin", "records", "config", "commands"],
   main: ["cli"],
 };
 

@@ -6,7 +6,7 @@ import { crc32, gunzipSync } from "node:zlib";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BufferPool } from "../../src/pipeline/buffer-pool.ts";
+import { BufferPool } from "../../src/bytes/buffer-pool.ts";
 import { crc32Combine } from "../../src/pipeline/crc32-combine.ts";
 import { openArtifact } from "../../src/pipeline/file-source.ts";
 import { gzipStream } from "../../src/pipeline/gzip.ts";

@@ -1,10 +1,11 @@
 import { expect, test } from "bun:test";
-import { PartPool, readParts } from "../../src/s3/parts.ts";
+import { BufferPool } from "../../src/bytes/buffer-pool.ts";
+import { readParts } from "../../src/s3/parts.ts";
 import { cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 async function partsOf(data: Uint8Array, chunkSizes: number[], partSize: number): Promise<Uint8Array[]> {
   const parts: Uint8Array[] = [];
-  for await (const part of readParts(streamOf(cut(data, chunkSizes)), new PartPool(partSize))) parts.push(part.slice());
+  for await (const part of readParts(streamOf(cut(data, chunkSizes)), new BufferPool(partSize))) parts.push(part.slice());
   return parts;
 }
 
@@ -30,16 +31,16 @@ test("stopping early cancels the source", async () => {
       cancelled = true;
     },
   });
-  for await (const _part of readParts(source, new PartPool(250))) break;
+  for await (const _part of readParts(source, new BufferPool(250))) break;
   expect(cancelled).toBe(true);
 });
 
 test("a part given back before the next is asked for is reused for it", async () => {
-  const pool = new PartPool(100);
+  const pool = new BufferPool(100);
   const buffers = new Set<ArrayBuffer>();
   for await (const part of readParts(streamOf(cut(pseudoRandomBytes(1000), [30])), pool)) {
     buffers.add(part.buffer);
-    pool.give(part);
+    pool.give(part.buffer);
   }
   expect(buffers.size).toBe(1);
 });
