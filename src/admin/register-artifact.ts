@@ -3,6 +3,7 @@ import { RegistrationError, oneLine } from "../errors.ts";
 import { redact } from "../redact.ts";
 import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type RetryPolicy } from "../http/retry.ts";
 import type { Fetch } from "../http/fetch.ts";
+import type { ArtifactNames } from "../object-key.ts";
 
 /** The body of `POST {ADMIN_API_URL}/{ADMIN_API_PUBLISH_PATH}`, exactly the fields of the spec. */
 export interface RegistrationPayload {
@@ -17,6 +18,24 @@ export interface RegistrationPayload {
   encryption_key: string;
   /** Size of the uploaded object in bytes. */
   size_bytes: number;
+}
+
+/** The payload of an artifact: its names, where it is, and the ciphertext's hash, size and key. */
+export function registrationPayload(
+  names: ArtifactNames,
+  cdnUrl: string,
+  ciphertext: { sha256: string; bytes: number; keyHex: string },
+): RegistrationPayload {
+  return {
+    resource_name: names.resourceName,
+    dev_stage: names.devStage,
+    architecture: names.architecture,
+    version: names.version,
+    cdn_url: cdnUrl,
+    sha256: ciphertext.sha256,
+    encryption_key: ciphertext.keyHex,
+    size_bytes: ciphertext.bytes,
+  };
 }
 
 export interface RegisterOptions {

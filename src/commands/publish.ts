@@ -1,6 +1,6 @@
 // The whole job: file → gzip → AES-256-CBC → (count + SHA-256) → S3, then registration with the admin API.
 // Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
-import { registerArtifact, type RegistrationPayload } from "../admin/register-artifact.ts";
+import { registerArtifact, registrationPayload, type RegistrationPayload } from "../admin/register-artifact.ts";
 import type { PublishConfig } from "../config/publish-config.ts";
 import { IntegrityError, NotRegisteredError, RegistrationError, S3Error, UploadError } from "../errors.ts";
 import { encryptSource, openSource, type ProgressSink } from "../pipeline/encrypted-artifact.ts";
@@ -74,16 +74,7 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
   }
   await checkUploadedBytes(client, config.objectKey, digest.bytes, uploaded.bytes, options.signal);
 
-  const payload: RegistrationPayload = {
-    resource_name: config.names.resourceName,
-    dev_stage: config.names.devStage,
-    architecture: config.names.architecture,
-    version: config.names.version,
-    cdn_url: config.cdnUrl,
-    sha256: digest.sha256,
-    encryption_key: toHex(key),
-    size_bytes: digest.bytes,
-  };
+  const payload = registrationPayload(config.names, config.cdnUrl, { sha256: digest.sha256, bytes: digest.bytes, keyHex: toHex(key) });
   try {
     await registerArtifact(config.publishUrl, config.adminToken, payload, {
       fetch: options.fetch,

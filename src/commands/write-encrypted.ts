@@ -4,6 +4,7 @@
 // node:fs/promises to compare files by identity and replace an old metadata file, which no web API does in
 // both runtimes.
 import { lstat, readFile, rm } from "node:fs/promises";
+import { registrationPayload } from "../admin/register-artifact.ts";
 import type { OutputConfig } from "../config/output-config.ts";
 import { openEncryptedArtifact, type ProgressSink } from "../pipeline/encrypted-artifact.ts";
 import { byteCounter } from "../pipeline/byte-counter.ts";
@@ -36,20 +37,13 @@ export async function encryptToFile(
   } finally {
     close();
   }
+  // Where the environment does not say where the object will be, the metadata has no cdn_url.
+  const { cdn_url: cdnUrl, ...placeless } = registrationPayload(config.names, config.cdnUrl ?? "", { sha256: digest.sha256, bytes: digest.bytes, keyHex: toHex(key) });
   const metadata: Omit<RecoveryRecord, "created_at"> = {
     kind: METADATA_KIND,
     object_key: config.objectKey,
     encrypted_file: config.output,
-    payload: {
-      resource_name: config.names.resourceName,
-      dev_stage: config.names.devStage,
-      architecture: config.names.architecture,
-      version: config.names.version,
-      ...(config.cdnUrl === undefined ? {} : { cdn_url: config.cdnUrl }),
-      sha256: digest.sha256,
-      encryption_key: toHex(key),
-      size_bytes: digest.bytes,
-    },
+    payload: config.cdnUrl === undefined ? placeless : { ...placeless, cdn_url: cdnUrl },
   };
   await rm(metadataPath, { force: true });
   const written = await writeRecordFile(metadataPath, metadata);

@@ -9,6 +9,7 @@
 import { AES_CBC_WORKER_URL } from "../worker-urls.ts";
 import type { CipherDone, CipherJob } from "./aes-cbc-worker.ts";
 import { isWholeBuffer } from "../bytes/whole-buffer.ts";
+import { InOrder } from "./in-order.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
 /** Chunks (deflated blocks of about 1-2 MiB) waiting in the worker: enough to keep it busy. */
@@ -34,16 +35,11 @@ export function aesCbcWorkerStream(
   const terminate = () => pool.terminate();
 
   let nextId = 0;
-  const inFlight: Promise<CipherDone>[] = [];
-  const send = (job: CipherJob, transfer: Transferable[] = []) => {
-    const answer = pool.run(job, transfer);
-    // Awaited in order below; if the stream is abandoned first, its failure is nobody's to report.
-    answer.catch(() => {});
-    inFlight.push(answer);
-  };
-  const emitOldest = async (controller: TransformStreamDefaultController<Uint8Array>) => {
-    controller.enqueue((await (inFlight.shift() as Promise<CipherDone>)).data);
-  };
+  const inFlight = new InOrder<CipherDone>();
+  const send = (job: CipherJob, transfer: Transferable[] = []) => inFlight.add(pool.run(job, transfer));
+  /** Waits for the oldest chunks until at most `keep` are in flight, and writes them out in order. */
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, keep: number) =>
+    inFlight.drain(keep, (done) => controller.enqueue(done.data));
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     async start(controller) {
@@ -55,7 +51,7 @@ export function aesCbcWorkerStream(
       try {
         const data = ownedChunks && isWholeBuffer(chunk) ? chunk : chunk.slice();
         send({ kind: "data", id: nextId++, data }, [data.buffer]);
-        while (inFlight.length >= IN_FLIGHT) await emitOldest(controller);
+        await emit(controller, IN_FLIGHT - 1);
       } catch (error) {
         terminate();
         throw error;
@@ -64,7 +60,7 @@ export function aesCbcWorkerStream(
     async flush(controller) {
       try {
         send({ kind: "end", id: nextId++ });
-        while (inFlight.length > 0) await emitOldest(controller);
+        await emit(controller, 0);
       } finally {
         pool.terminate();
       }

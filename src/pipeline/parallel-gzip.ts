@@ -9,6 +9,7 @@ import { compressBlock, USES_DICTIONARY, type BlockDone, type BlockJob } from ".
 import { BlockFiller } from "../bytes/block-filler.ts";
 import type { BufferPool } from "../bytes/buffer-pool.ts";
 import { crc32Combine } from "./crc32-combine.ts";
+import { InOrder } from "./in-order.ts";
 import { GZIP_WORKER_URL } from "../worker-urls.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
@@ -82,7 +83,7 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
   let held: Uint8Array | undefined;
   let tail: Uint8Array = new Uint8Array(0);
   let nextId = 0;
-  const inFlight: Promise<BlockDone>[] = [];
+  const inFlight = new InOrder<BlockDone>();
   let crc = 0;
   let length = 0;
 
@@ -90,18 +91,16 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
     const dictionary = tail;
     // Copied before the block is handed over to its worker; not at all when the compressor takes no dictionary.
     if (USES_DICTIONARY) tail = block.slice(Math.max(0, block.byteLength - WINDOW));
-    const job = pool.run({ id: nextId++, data: block, dictionary, last, level: options.level }, [block.buffer]);
-    // Awaited in order by emitOldest; if the stream is abandoned first, its failure is nobody's to report.
-    job.catch(() => {});
-    inFlight.push(job);
+    inFlight.add(pool.run({ id: nextId++, data: block, dictionary, last, level: options.level }, [block.buffer]));
   };
-  const emitOldest = async (controller: TransformStreamDefaultController<Uint8Array>) => {
-    const done = await (inFlight.shift() as Promise<BlockDone>);
-    crc = length === 0 ? done.crc : crc32Combine(crc, done.crc, done.length);
-    length += done.length;
-    buffers?.give(done.input.buffer as ArrayBuffer);
-    for (const chunk of done.chunks) controller.enqueue(chunk);
-  };
+  /** Waits for the oldest blocks until at most `keep` are in flight, and writes them out in order. */
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, keep: number) =>
+    inFlight.drain(keep, (done) => {
+      crc = length === 0 ? done.crc : crc32Combine(crc, done.crc, done.length);
+      length += done.length;
+      buffers?.give(done.input.buffer as ArrayBuffer);
+      for (const chunk of done.chunks) controller.enqueue(chunk);
+    });
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
@@ -120,7 +119,7 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
         await filler.push(chunk, async (block) => {
           if (held) dispatch(held, false);
           held = block;
-          while (inFlight.length >= maxInFlight) await emitOldest(controller);
+          await emit(controller, maxInFlight - 1);
         });
       } catch (error) {
         pool.terminate();
@@ -135,7 +134,7 @@ export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
           if (held) dispatch(held, false);
           dispatch(rest.slice(), true);
         }
-        while (inFlight.length > 0) await emitOldest(controller);
+        await emit(controller, 0);
         controller.enqueue(gzipTrailer(crc, length));
       } finally {
         pool.terminate();
