@@ -59,6 +59,8 @@ export class UploadError extends PublishArtifactError {
 /** Where a request got no answer (status 0): the host and port, and a cause an operator can act on. */
 export interface NoAnswer {
   host: string;
+  /** The scheme, host and port asked (no path): which proxy, if any, the request took follows from it. */
+  origin: string;
   cause: string;
   /** Not worth another attempt: a certificate stays untrusted however often it is tried. */
   permanent: boolean;

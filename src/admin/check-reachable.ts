@@ -13,7 +13,8 @@ export async function checkAdminReachable(
   publishUrl: string,
   options: { fetch?: Fetch; signal?: AbortSignal; retry?: RetryPolicy } = {},
 ): Promise<number> {
-  const host = new URL(publishUrl).host;
+  const url = new URL(publishUrl);
+  const host = url.host;
   try {
     return await withRetry(
       async (signal) => {
@@ -22,7 +23,7 @@ export async function checkAdminReachable(
           await response.body?.cancel();
           return response.status;
         } catch (error) {
-          const noAnswer = noAnswerOf(error, signal, host);
+          const noAnswer = noAnswerOf(error, signal, url);
           throw new RegistrationError(0, noAnswer.cause, { cause: error, noAnswer });
         }
       },

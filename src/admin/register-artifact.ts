@@ -87,7 +87,7 @@ async function postOnce(publishUrl: string, token: string, payload: Registration
     locationHeader = response.headers.get("location");
     text = await response.text();
   } catch (error) {
-    const noAnswer = noAnswerOf(error, signal, new URL(publishUrl).host);
+    const noAnswer = noAnswerOf(error, signal, new URL(publishUrl));
     throw new RegistrationError(0, oneLine(redact(noAnswer.cause, [token, payload.encryption_key]), 400), { cause: error, noAnswer });
   }
   if (status >= 300 && status < 400) {

@@ -131,15 +131,9 @@ function proxyLines(error: unknown, env: Env): string[] {
   }
   if (noAnswer === undefined) return [];
   const host = noAnswer.host;
-  const url = [env.S3_ENDPOINT, env.ADMIN_API_URL].find((candidate) => candidate !== undefined && URL.canParse(candidate) && new URL(candidate).host === host);
-  let route;
-  try {
-    route = url === undefined ? undefined : proxyFor(url, env);
-  } catch {
-    // Deno run without --allow-env for the proxy variables refuses to read them: no hint, then.
-    return [];
-  }
-  if (route === undefined) return [];
+  const route = proxyFor(noAnswer.origin, env);
+  // A proxy variable Deno would not let us read is no hint worth giving.
+  if (route === undefined || route.proxy === "(unreadable)") return [];
   return [`the request to ${host} went through the proxy at ${route.proxy} (${route.variable}): check that the proxy runs and lets ${host} through, or list the host in NO_PROXY`];
 }
 

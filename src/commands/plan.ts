@@ -8,7 +8,6 @@ import { formatBytes } from "../format.ts";
 import { checkAdminReachable } from "../admin/check-reachable.ts";
 import { probeRecoveryDir } from "../records/recovery-dir.ts";
 import { S3Client } from "../s3/client.ts";
-import { objectPath } from "../s3/key-path.ts";
 import { objectExists } from "../s3/put-object.ts";
 import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "../s3/part-size.ts";
 
@@ -40,7 +39,6 @@ export async function makePlan(
     await source.stream.cancel();
   }
   const partSize = partSizeOf(config.partSize, size);
-  const endpoint = new URL(config.s3.endpoint);
   const uploadAs =
     size === undefined
       ? `from stdin, size unknown: multipart in parts of ${formatBytes(partSize)} (at most ${formatBytes(partSize * MAX_PARTS)})`
@@ -75,7 +73,7 @@ export async function makePlan(
   const plan: Plan = {
     object_key: config.objectKey,
     input: { path: config.file, size: size ?? null },
-    upload_url: `${endpoint.origin}${objectPath(endpoint.pathname, config.s3.bucket, config.objectKey)}`,
+    upload_url: client.signer.url(config.objectKey),
     upload_as: uploadAs,
     compression: config.compression,
     register_url: config.publishUrl,

@@ -41,16 +41,17 @@ export class AttemptTimeout extends Error {
 }
 
 /**
- * Why an attempt to `host` got no answer: its own timeout, the caller's interruption, or the network's words.
+ * Why an attempt to `url` got no answer: its own timeout, the caller's interruption, or the network's words.
  * An untrusted certificate is permanent: no retry makes it trusted.
  */
-export function noAnswerOf(error: unknown, signal: AbortSignal, host: string): NoAnswer {
+export function noAnswerOf(error: unknown, signal: AbortSignal, url: URL): NoAnswer {
+  const where = { host: url.host, origin: url.origin };
   if (signal.aborted) {
     const timedOut = signal.reason instanceof AttemptTimeout;
-    return { host, cause: timedOut ? `no answer within ${signal.reason.timeoutMs / 1000} s` : "interrupted", permanent: false, timedOut };
+    return { ...where, cause: timedOut ? `no answer within ${signal.reason.timeoutMs / 1000} s` : "interrupted", permanent: false, timedOut };
   }
   const failure = classifyNetworkFailure(error);
-  return { host, cause: failure.cause, permanent: failure.kind === "tls", timedOut: false };
+  return { ...where, cause: failure.cause, permanent: failure.kind === "tls", timedOut: false };
 }
 
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {

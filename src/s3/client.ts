@@ -52,7 +52,6 @@ export class S3Client {
   readonly #fetch: Fetch;
   readonly #retry: RetryPolicy;
   readonly #log: (line: string) => void;
-  readonly #host: string;
   /** Whether the server has answered once in this run: until it has, a silent server gets few attempts. */
   #answered = false;
   /** The pace of the last upload of 1 MiB or more, for how long the rest of a body may take (progress-body.ts). */
@@ -66,7 +65,6 @@ export class S3Client {
     this.#fetch = options.fetch ?? fetch;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#log = options.log ?? (() => {});
-    this.#host = new URL(config.endpoint).host;
   }
 
   #isRetryable = (error: unknown, attemptNumber: number): boolean => {
@@ -149,7 +147,7 @@ export class S3Client {
       return await read(response);
     } catch (error) {
       if (error instanceof S3Error) throw error;
-      const noAnswer = noAnswerOf(error, signal, this.#host);
+      const noAnswer = noAnswerOf(error, signal, this.signer.endpoint);
       throw new S3Error(operation, 0, "", oneLine(noAnswer.cause, 400), "", { cause: error, noAnswer });
     }
   }

@@ -52,15 +52,24 @@ export class S3Signer {
     this.#signer = sigV4(config, "s3");
   }
 
+  /** The endpoint, parsed once: its host is signed, its origin and path begin every request's URL. */
+  get endpoint(): URL {
+    return this.#endpoint;
+  }
+
   /** The URL of an object (or of the bucket), as requested and as signed. */
   url(key?: string, query: Record<string, string> = {}): string {
+    return this.#urlOf(objectPath(this.#endpoint.pathname, this.#bucket, key), query);
+  }
+
+  #urlOf(path: string, query: Record<string, string>): string {
     const search = canonicalQuery(query);
-    const path = objectPath(this.#endpoint.pathname, this.#bucket, key);
     return `${this.#endpoint.origin}${path}${search ? `?${search}` : ""}`;
   }
 
   async sign(spec: S3RequestSpec, signingDate?: Date): Promise<SignedRequest> {
     const body = spec.body ?? new Uint8Array(0);
+    const path = objectPath(this.#endpoint.pathname, this.#bucket, spec.key);
     const headers: Record<string, string> = {
       ...spec.headers,
       host: this.#endpoint.host,
@@ -72,7 +81,7 @@ export class S3Signer {
         protocol: this.#endpoint.protocol,
         hostname: this.#endpoint.hostname,
         port: this.#endpoint.port ? Number(this.#endpoint.port) : undefined,
-        path: objectPath(this.#endpoint.pathname, this.#bucket, spec.key),
+        path,
         query: spec.query ?? {},
         headers,
         body,
@@ -82,7 +91,7 @@ export class S3Signer {
     // fetch derives Host from the URL (the same value we signed) and refuses to be given one.
     const { host: _host, ...sendHeaders } = signed.headers;
     return {
-      url: this.url(spec.key, spec.query),
+      url: this.#urlOf(path, spec.query ?? {}),
       init: {
         method: spec.method,
         headers: sendHeaders,
