@@ -90,6 +90,16 @@ export class S3Error extends UploadError {
   readonly noAnswer: NoAnswer | undefined;
 }
 
+/** The admin API gave no answer to the check before the upload: nothing was uploaded. */
+export class AdminUnreachableError extends UploadError {
+  constructor(
+    readonly noAnswer: NoAnswer,
+    options?: ErrorOptions,
+  ) {
+    super(`the admin API at ${noAnswer.host} does not answer (${noAnswer.cause}): nothing was uploaded; check ADMIN_API_URL`, options);
+  }
+}
+
 /** Our own accounting of the bytes does not agree with itself: never publish such an object. */
 export class IntegrityError extends UploadError {}
 

@@ -1,7 +1,7 @@
 // The read-only checks a publish makes before it reads the artifact, and that --dry-run reports: a wrong admin
 // URL, wrong S3 credentials or a missing bucket must cost seconds, not the whole upload first. The S3 check is
 // s3/put-object.ts's objectExists: one signed read that also tells what is at the key.
-import { RegistrationError, UploadError } from "../errors.ts";
+import { AdminUnreachableError } from "../errors.ts";
 import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type RetryPolicy } from "../http/retry.ts";
 import type { Fetch } from "../http/fetch.ts";
 
@@ -14,31 +14,22 @@ export async function checkAdminReachable(
   options: { fetch?: Fetch; signal?: AbortSignal; retry?: RetryPolicy } = {},
 ): Promise<number> {
   const url = new URL(publishUrl);
-  const host = url.host;
-  try {
-    return await withRetry(
-      async (signal) => {
-        try {
-          const response = await (options.fetch ?? fetch)(publishUrl, { method: "HEAD", redirect: "manual", signal });
-          await response.body?.cancel();
-          return response.status;
-        } catch (error) {
-          const noAnswer = noAnswerOf(error, signal, url);
-          throw new RegistrationError(0, noAnswer.cause, { cause: error, noAnswer });
-        }
-      },
-      {
-        // A host that never answered gets the few attempts of a silent server; an untrusted certificate none.
-        policy: { ...(options.retry ?? DEFAULT_RETRY_POLICY), attempts: (options.retry ?? DEFAULT_RETRY_POLICY).silentAttempts },
-        isRetryable: (error) => error instanceof RegistrationError && !error.noAnswer?.permanent,
-        quiet: () => true,
-        signal: options.signal,
-      },
-    );
-  } catch (error) {
-    if (!(error instanceof RegistrationError) || error.noAnswer === undefined) throw error;
-    throw new UploadError(`the admin API at ${host} does not answer (${error.noAnswer.cause}): nothing was uploaded; check ADMIN_API_URL`, {
-      cause: error,
-    });
-  }
+  return await withRetry(
+    async (signal) => {
+      try {
+        const response = await (options.fetch ?? fetch)(publishUrl, { method: "HEAD", redirect: "manual", signal });
+        await response.body?.cancel();
+        return response.status;
+      } catch (error) {
+        throw new AdminUnreachableError(noAnswerOf(error, signal, url), { cause: error });
+      }
+    },
+    {
+      // A host that never answered gets the few attempts of a silent server; an untrusted certificate none.
+      policy: { ...(options.retry ?? DEFAULT_RETRY_POLICY), attempts: (options.retry ?? DEFAULT_RETRY_POLICY).silentAttempts },
+      isRetryable: (error) => error instanceof AdminUnreachableError && !error.noAnswer.permanent,
+      quiet: () => true,
+      signal: options.signal,
+    },
+  );
 }

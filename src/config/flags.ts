@@ -1,7 +1,7 @@
 // Every flag, declared once: its name, the value it takes, what it means, an example, and the variable that
 // gives its default; then, per command, the flags it takes. cac's options (cli/run-cli.ts), --help
 // (cli/help.ts), the validation (config/flag-schema.ts) and the README's flag table (checked by
-// test/unit/flags-readme.test.ts) are all made from these tables. Plain data: printing --help loads no
+// test/unit/flags.test.ts) are all made from these tables. Plain data: printing --help loads no
 // validator.
 
 interface FlagBase {

@@ -74,10 +74,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Run `attempt` until it succeeds, fails with an error `isRetryable` rejects, or the attempts run out. Each
- * attempt gets a signal that aborts on the caller's signal or when its own time runs out (with AttemptTimeout).
- */
-/**
  * The time limit of one attempt: it fires after `timeoutMs` without progress. `progress()` (body bytes taken
  * by the connection) starts the wait again.
  */
@@ -87,6 +83,10 @@ export interface AttemptClock {
   allow(ms: number): void;
 }
 
+/**
+ * Run `attempt` until it succeeds, fails with an error `isRetryable` rejects, or the attempts run out. Each
+ * attempt gets a signal that aborts on the caller's signal or when its own time runs out (with AttemptTimeout).
+ */
 export async function withRetry<T>(
   attempt: (signal: AbortSignal, attemptNumber: number, clock: AttemptClock) => Promise<T>,
   options: {

@@ -66,17 +66,17 @@ describe("parallelGzipStream", () => {
     expect(String(await reading)).toContain("stopped");
   });
 
-  test("many blocks keep the ratio within 1% of one CompressionStream", async () => {
+  test("many blocks keep the ratio within 1% of one CompressionStream (the runtime's own gzip, not ours)", async () => {
     const data = new Uint8Array(8 * 1024 * 1024);
     data.set(compressible(4 * 1024 * 1024));
     data.set(pseudoRandomBytes(4 * 1024 * 1024, 5), 4 * 1024 * 1024);
     const parallel = await collect(streamOf([data]).pipeThrough(parallelGzipStream({ workers: 3, level: 6, blockSize: 1024 * 1024 })));
-    const single = await collect(streamOf([data]).pipeThrough(gzipStream()));
+    const single = await collect(streamOf([data]).pipeThrough(new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>));
     decodersAgree(parallel, data);
     expect(parallel.byteLength / single.byteLength).toBeLessThan(1.01);
   });
 
-  test("levels 1 and 9 work; the CompressionStream path reads the same", async () => {
+  test("levels 1 and 9 work; with no workers, gzipStream's one-core path reads the same in every decoder", async () => {
     const data = compressible(300_000);
     for (const level of [1, 9]) decodersAgree(await collect(streamOf([data]).pipeThrough(parallelGzipStream({ workers: 1, level }))), data);
     decodersAgree(await collect(streamOf([data]).pipeThrough(gzipStream({ workers: 0, level: 6 }))), data);
