@@ -44,7 +44,9 @@ export async function makePlan(
       ? `from stdin, size unknown: multipart in parts of ${formatBytes(partSize)} (at most ${formatBytes(partSize * MAX_PARTS)})`
       : maxCiphertextSize(size) <= partSize
         ? "one PutObject request"
-        : `multipart, parts of ${formatBytes(partSize)}, ${config.concurrency} at a time`;
+        : // The upload decides on the real ciphertext, whose size only the compression tells: the plan knows its most.
+          `multipart, parts of ${formatBytes(partSize)}, ${config.concurrency} at a time, if the ciphertext passes ${formatBytes(partSize)} ` +
+          `(up to ${formatBytes(maxCiphertextSize(size))} if nothing compresses; known only once compressed); else one PutObject request`;
 
   let exitCode: ExitCode | undefined;
   const run = async (check: () => Promise<string>): Promise<CheckResult> => {

@@ -159,6 +159,20 @@ describe("--output and --dry-run", () => {
     });
   }
 
+  test("--dry-run says what it cannot know: whether a compressible file fits one request", async () => {
+    // 10 MiB of zeros compress to almost nothing: one PutObject, though its worst case would need parts. The plan
+    // says what it cannot know, and the publish then sends one PutObject.
+    const zeros = join(work, "zeros.bin");
+    writeFileSync(zeros, new Uint8Array(10 * 1024 * 1024));
+    const planned = await runCli("bun", ["--file", zeros, ...NAMES, "--dry-run", "--json"], env(), work);
+    expect(JSON.parse(planned.stdout).upload_as).toBe(
+      "multipart, parts of 8.0 MiB, 4 at a time, if the ciphertext passes 8.0 MiB (up to 10.0 MiB if nothing compresses; known only once compressed); else one PutObject request",
+    );
+    const published = await runCli("bun", ["--file", zeros, ...NAMES], env(), work);
+    expect(published.code).toBe(0);
+    expect(published.stderr).toMatch(/from 10485760 bytes \(10\.0 MiB\), one request\n/);
+  });
+
   test("--dry-run validates, shows the plan, runs the read-only checks and writes nothing", async () => {
     const checksBefore = admin.checks;
     const postsBefore = admin.requests;
