@@ -1,6 +1,6 @@
 // The read-only checks a publish makes before it reads the artifact, and that --dry-run reports: a wrong admin
 // URL, wrong S3 credentials or a missing bucket must cost seconds, not the whole upload first. The S3 check is
-// s3/put-object.ts's objectExists: one signed read that also tells what is at the key.
+// s3/objects.ts's objectExists: one signed read that also tells what is at the key.
 import { AdminUnreachableError } from "../errors.ts";
 import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type RetryPolicy } from "../http/retry.ts";
 import type { Fetch } from "../http/fetch.ts";

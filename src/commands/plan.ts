@@ -8,7 +8,7 @@ import { formatBytes } from "../format.ts";
 import { checkAdminReachable } from "../admin/check-reachable.ts";
 import { probeRecoveryDir } from "../records/recovery-dir.ts";
 import { S3Client } from "../s3/client.ts";
-import { objectExists } from "../s3/put-object.ts";
+import { objectExists } from "../s3/objects.ts";
 import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "../s3/part-size.ts";
 
 export interface CheckResult {

@@ -9,7 +9,7 @@ import { prepareRecoveryDir } from "../records/recovery-dir.ts";
 import { toHex } from "../hex.ts";
 import { S3Client, type Fetch } from "../s3/client.ts";
 import { partSizeOf } from "../s3/part-size.ts";
-import { deleteObject, headObjectSize, objectExists } from "../s3/put-object.ts";
+import { deleteObject, headObjectSize, objectExists } from "../s3/objects.ts";
 import { checkAdminReachable } from "../admin/check-reachable.ts";
 import { uploadStream } from "../s3/upload.ts";
 

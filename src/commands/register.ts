@@ -14,7 +14,7 @@ import { objectKeyFor } from "../object-key.ts";
 import { decryptsToGzip } from "../pipeline/aes-cbc-decrypt.ts";
 import { readRecordFile, removeRecordFile, type RecoveryRecord } from "../records/record-file.ts";
 import { S3Client } from "../s3/client.ts";
-import { headObjectSize, readObjectHead } from "../s3/put-object.ts";
+import { headObjectSize, readObjectHead } from "../s3/objects.ts";
 import { cdnUrlFor } from "../urls.ts";
 
 export async function registerFromRecoveryFile(

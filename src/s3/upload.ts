@@ -14,7 +14,7 @@ import {
 import { MAX_PARTS } from "./part-size.ts";
 import { BufferPool } from "../bytes/buffer-pool.ts";
 import { readParts } from "./parts.ts";
-import { IF_ABSENT, putObject } from "./put-object.ts";
+import { IF_ABSENT, putObject } from "./objects.ts";
 
 export interface UploadOptions {
   partSize: number;

@@ -1,3 +1,5 @@
+// The requests on one whole object: PutObject (a ciphertext that fits one part), whether a key holds an object,
+// its size, its first bytes, and its deletion.
 import { S3Error } from "../errors.ts";
 import type { S3Client } from "./client.ts";
 
