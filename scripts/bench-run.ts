@@ -9,7 +9,7 @@
 // each compression worker and of Bun's other threads (thread-clock.ts).
 import { openEncryptedArtifact } from "../src/pipeline/encrypted-artifact.ts";
 import { openArtifact } from "../src/pipeline/file-source.ts";
-import { DEFAULT_LEVEL, gzipStream, readSizeFor } from "../src/pipeline/gzip.ts";
+import { DEFAULT_LEVEL, gzipStream, readOptionsFor } from "../src/pipeline/deflate/gzip.ts";
 import { ThreadClock } from "./thread-clock.ts";
 
 const [mode, file, workersArg, levelArg] = process.argv.slice(2) as [string, string, string?, string?];
@@ -26,10 +26,14 @@ const started = performance.now();
 let outBytes: number;
 let inBytes = 0;
 if (mode === "gzip") {
-  const source = await openArtifact(file, { chunkSize: readSizeFor(compression) });
+  const reads = readOptionsFor(compression);
+  const source = await openArtifact(file, reads);
   inBytes = source.size;
   // Workers 0 is the baseline: CompressionStream itself, not what the pipeline does on one thread.
-  const stage = compression.workers > 0 ? gzipStream(compression, true) : (new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  const stage =
+    compression.workers > 0
+      ? gzipStream(compression, true, "buffers" in reads ? reads.buffers : undefined)
+      : (new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
   outBytes = await drain(source.stream.pipeThrough(stage));
 } else if (mode === "pipeline") {
   // The publish's own pipeline, without the upload.

@@ -26,7 +26,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultWorkers } from "../src/pipeline/gzip.ts";
+import { defaultWorkers } from "../src/pipeline/deflate/gzip.ts";
 import { startAdminServer } from "../test/support/admin-server.ts";
 import { curlDelete, listObjects, startRadosgw, stopRadosgw } from "../test/support/s3.ts";
 

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { WORKER_FILES } from "../src/worker-urls.ts";
 
 export interface Target {
   /** File name suffix in dist/. */
@@ -79,7 +80,7 @@ async function build(): Promise<void> {
     const outfile = binaryPath(target);
     const result = await Bun.build({
       // Each worker (compression, encryption) is an entry point of its own: a Worker's code must be in the binary.
-      entrypoints: ["src/main.ts", "src/pipeline/gzip-worker.ts", "src/pipeline/aes-cbc-worker.ts"],
+      entrypoints: ["src/main.ts", ...Object.values(WORKER_FILES).map((file) => join("src", file))],
       compile: {
         target: target.bunTarget,
         outfile,

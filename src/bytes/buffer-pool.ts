@@ -1,5 +1,5 @@
 // Buffers of one size, taken again once given back instead of allocated afresh: the file's read buffers, which
-// travel to a compression worker and back (parallel-gzip.ts).
+// travel to a compression worker and back (pipeline/deflate/parallel-gzip.ts).
 //
 // Why: a fresh buffer costs its page faults when first written, and Bun's allocator (mimalloc) hands freed
 // memory back to the system 10 ms after it is freed, so a stream of fresh 2 MiB buffers faults in every page of

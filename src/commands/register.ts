@@ -11,7 +11,7 @@ import type { RegisterConfig } from "../config/register-config.ts";
 import { InputFileError, ObjectNotFoundError, S3Error } from "../errors.ts";
 import { fromHex } from "../hex.ts";
 import { objectKeyFor } from "../object-key.ts";
-import { decryptsToGzip } from "../pipeline/aes-cbc-decrypt.ts";
+import { decryptsToGzip } from "../pipeline/cipher/aes-cbc-decrypt.ts";
 import { readRecordFile, removeRecordFile, type RecoveryRecord } from "../records/record-file.ts";
 import { S3Client } from "../s3/client.ts";
 import { headObjectSize, readObjectHead } from "../s3/objects.ts";

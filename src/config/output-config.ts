@@ -2,7 +2,7 @@
 // endpoint and bucket, when given, tell the cdn_url the metadata will hold.
 import { UsageError } from "../errors.ts";
 import { namesOf, objectKeyFor, objectKeyProblems, type ArtifactNames } from "../object-key.ts";
-import { compressionSettings, type CompressionSettings } from "../pipeline/gzip.ts";
+import { compressionSettings, type CompressionSettings } from "../pipeline/deflate/gzip.ts";
 import { cdnUrlFor } from "../urls.ts";
 import { parseCommand } from "./flag-schema.ts";
 import { PUBLISH } from "./flags.ts";

@@ -2,7 +2,7 @@
 import type { RetryPolicy } from "../http/retry.ts";
 import { UsageError } from "../errors.ts";
 import { namesOf, objectKeyFor, objectKeyProblems, type ArtifactNames } from "../object-key.ts";
-import { compressionSettings, type CompressionSettings } from "../pipeline/gzip.ts";
+import { compressionSettings, type CompressionSettings } from "../pipeline/deflate/gzip.ts";
 import type { S3Config } from "../s3/s3-config.ts";
 import { cdnUrlFor } from "../urls.ts";
 import { ADMIN_VARIABLES, cleartextAdminProblems, publishUrlOf } from "./admin-variables.ts";

@@ -2,7 +2,7 @@
 // Shared by `decrypt` and `verify`, with the wording of their failures.
 import { InputFileError, VerificationError } from "../errors.ts";
 import { fromHex } from "../hex.ts";
-import { aesCbcDecryptStream } from "./aes-cbc-decrypt.ts";
+import { aesCbcDecryptStream } from "./cipher/aes-cbc-decrypt.ts";
 import { DigestStream } from "./digest.ts";
 
 /** The decrypting half of a loader: ciphertext in, original out, with the hash checked when it is known. */

@@ -1,14 +1,12 @@
 // The artifact as a stream of what gets published: file (or stdin) → gzip → AES-256-CBC (IV first) → counted
 // and hashed. Shared by the upload and by --output.
 import { abortable } from "./abortable-stream.ts";
-import { aesCbcEncryptStream, randomBytes } from "./aes-cbc.ts";
-import { aesCbcWorkerStream } from "./aes-cbc-worker-stream.ts";
-import { BufferPool } from "../bytes/buffer-pool.ts";
+import { aesCbcEncryptStream, randomBytes } from "./cipher/aes-cbc.ts";
+import { aesCbcWorkerStream } from "./cipher/aes-cbc-worker-stream.ts";
 import { byteCounter } from "./byte-counter.ts";
 import { DigestStream } from "./digest.ts";
 import { openArtifact, type ArtifactSource } from "./file-source.ts";
-import { compressesInBlocks, gzipStream, readSizeFor, type CompressionSettings } from "./gzip.ts";
-import { GZIP_BLOCK_SIZE } from "./parallel-gzip.ts";
+import { gzipStream, readOptionsFor, type CompressionSettings } from "./deflate/gzip.ts";
 import { openStdin } from "./stdin-source.ts";
 
 /** Who hears how far the work is: bytes read from the artifact, produced as ciphertext, and taken by the sink. */
@@ -50,9 +48,7 @@ export async function openSource(
   compression: CompressionSettings,
   options: { allowEmpty?: boolean; signal?: AbortSignal } = {},
 ): Promise<ArtifactSource> {
-  // Compressed in blocks, the file is read into buffers that come back once compressed (buffer-pool.ts).
-  const reads = compressesInBlocks(compression) ? { buffers: new BufferPool(GZIP_BLOCK_SIZE) } : { chunkSize: readSizeFor(compression) };
-  const source = path === "-" ? openStdin(options) : await openArtifact(path, reads);
+  const source = path === "-" ? openStdin(options) : await openArtifact(path, readOptionsFor(compression));
   return { ...source, stream: abortable(source.stream, options.signal) };
 }
 

@@ -9,7 +9,7 @@ import { openRegularFile } from "../regular-file.ts";
 import type { BufferPool } from "../bytes/buffer-pool.ts";
 
 // The read size when the caller names none (decrypt, verify); a publish reads as its compression suits
-// (gzip.ts: readSizeFor).
+// (deflate/gzip.ts: readOptionsFor).
 export const FILE_CHUNK_SIZE = 256 * 1024;
 
 export interface ArtifactSource {

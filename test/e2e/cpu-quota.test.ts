@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultWorkers } from "../../src/pipeline/gzip.ts";
+import { defaultWorkers } from "../../src/pipeline/deflate/gzip.ts";
 import { useE2e } from "../support/e2e.ts";
 import { cliCommand, type Runtime } from "../support/run-cli.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { S3Client } from "../../src/s3/client.ts";
 import { uploadStream } from "../../src/s3/upload.ts";
 import type { AdminServer } from "../support/admin-server.ts";
-import { defaultWorkers } from "../../src/pipeline/gzip.ts";
+import { defaultWorkers } from "../../src/pipeline/deflate/gzip.ts";
 import { recoveryFiles, useE2e } from "../support/e2e.ts";
 import { cliCommand, runCli, type Runtime } from "../support/run-cli.ts";
 import { curlDelete, listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { createCipheriv } from "node:crypto";
-import { aesCbcDecryptStream } from "../../src/pipeline/aes-cbc-decrypt.ts";
+import { aesCbcDecryptStream } from "../../src/pipeline/cipher/aes-cbc-decrypt.ts";
 import { VerificationError } from "../../src/errors.ts";
 import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 

@@ -2,8 +2,8 @@
 import { describe, expect, test } from "bun:test";
 import { createCipheriv } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { aesCbcEncryptStream, randomBytes } from "../../src/pipeline/aes-cbc.ts";
-import { aesCbcWorkerStream } from "../../src/pipeline/aes-cbc-worker-stream.ts";
+import { aesCbcEncryptStream, randomBytes } from "../../src/pipeline/cipher/aes-cbc.ts";
+import { aesCbcWorkerStream } from "../../src/pipeline/cipher/aes-cbc-worker-stream.ts";
 import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 function reference(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {

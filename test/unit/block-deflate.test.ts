@@ -2,8 +2,8 @@
 // stream that zlib reads back exactly; a stream the walk cannot account for is refused, never altered.
 import { describe, expect, test } from "bun:test";
 import { constants, deflateRawSync, inflateRawSync } from "node:zlib";
-import { DEFLATE_LIBRARY, deflateBlock } from "../../src/pipeline/block-deflate.ts";
-import { findFinalBlock, reopenFinalBlock } from "../../src/pipeline/reopen-final-block.ts";
+import { DEFLATE_LIBRARY, deflateBlock } from "../../src/pipeline/deflate/block-deflate.ts";
+import { findFinalBlock, reopenFinalBlock } from "../../src/pipeline/deflate/reopen-final-block.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
 function text(size: number, seed: number): Uint8Array<ArrayBuffer> {

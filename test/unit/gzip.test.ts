@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { gunzipSync } from "node:zlib";
-import { deflateBlock } from "../../src/pipeline/block-deflate.ts";
-import { compressionSettings, defaultWorkers, gzipStream } from "../../src/pipeline/gzip.ts";
-import { GZIP_BLOCK_SIZE } from "../../src/pipeline/parallel-gzip.ts";
+import { deflateBlock } from "../../src/pipeline/deflate/block-deflate.ts";
+import { compressionSettings, defaultWorkers, gzipStream } from "../../src/pipeline/deflate/gzip.ts";
+import { GZIP_BLOCK_SIZE } from "../../src/pipeline/deflate/parallel-gzip.ts";
 import { collect, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 test("gzipStream emits one gzip member that node:zlib reads back", async () => {

@@ -68,6 +68,17 @@ describe("the layers of src/", () => {
     expect(wrong).toEqual([]);
   });
 
+  test("the deflate machinery has one door: outside pipeline/deflate/, only its gzip.ts is imported", () => {
+    const room = join(SRC, "pipeline", "deflate");
+    const door = join(room, "gzip.ts");
+    const wrong = files
+      .filter((file) => !file.startsWith(`${room}/`))
+      .flatMap((file) => (graph.get(file) ?? []).filter((t) => t.startsWith(`${room}/`) && t !== door).map((t) => `${relative(SRC, file)} imports ${relative(SRC, t)}`));
+    expect(wrong).toEqual([]);
+    // The rule sees the door's users.
+    expect(graph.get(join(SRC, "pipeline", "encrypted-artifact.ts"))).toContain(door);
+  });
+
   test("no import cycle", () => {
     const cycles: string[] = [];
     const state = new Map<string, "open" | "done">();

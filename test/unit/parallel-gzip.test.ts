@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BufferPool } from "../../src/bytes/buffer-pool.ts";
-import { crc32Combine } from "../../src/pipeline/crc32-combine.ts";
+import { crc32Combine } from "../../src/pipeline/deflate/crc32-combine.ts";
 import { openArtifact } from "../../src/pipeline/file-source.ts";
-import { gzipStream } from "../../src/pipeline/gzip.ts";
-import { parallelGzipStream } from "../../src/pipeline/parallel-gzip.ts";
+import { gzipStream } from "../../src/pipeline/deflate/gzip.ts";
+import { parallelGzipStream } from "../../src/pipeline/deflate/parallel-gzip.ts";
 import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 const BLOCK = 64 * 1024;

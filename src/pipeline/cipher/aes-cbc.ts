@@ -7,7 +7,7 @@
 // dropped from every chunk but the last. The last chunk (possibly empty) keeps its padding, which is
 // exactly the PKCS7 padding of the whole message.
 
-import { BlockFiller } from "../bytes/block-filler.ts";
+import { BlockFiller } from "../../bytes/block-filler.ts";
 
 export const AES_BLOCK = 16;
 /** Measured fastest here among 64 KiB … 8 MiB. */

@@ -4,7 +4,7 @@
 // node:crypto because WebCrypto decrypts whole messages only and checks the padding on every call, so it
 // cannot decrypt a stream chunk by chunk; createDecipheriv can, in Bun and Deno alike.
 import { createDecipheriv, type Decipheriv } from "node:crypto";
-import { VerificationError } from "../errors.ts";
+import { VerificationError } from "../../errors.ts";
 
 export function aesCbcDecryptStream(key: Uint8Array): TransformStream<Uint8Array, Uint8Array> {
   if (key.byteLength !== 32) throw new RangeError("AES-256 needs a 32-byte key");

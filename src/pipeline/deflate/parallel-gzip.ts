@@ -6,12 +6,12 @@
 // for the oldest before taking more input, so backpressure reaches the file reader. With no workers, this thread
 // compresses the blocks itself, one at a time (gzip.ts uses that on one core when libdeflate is there).
 import { compressBlock, USES_DICTIONARY, type BlockDone, type BlockJob } from "./block-deflate.ts";
-import { BlockFiller } from "../bytes/block-filler.ts";
-import type { BufferPool } from "../bytes/buffer-pool.ts";
+import { BlockFiller } from "../../bytes/block-filler.ts";
+import type { BufferPool } from "../../bytes/buffer-pool.ts";
 import { crc32Combine } from "./crc32-combine.ts";
-import { InOrder } from "./in-order.ts";
-import { GZIP_WORKER_URL } from "../worker-urls.ts";
-import { WorkerPool } from "./worker-pool.ts";
+import { InOrder } from "../in-order.ts";
+import { GZIP_WORKER_URL } from "../../worker-urls.ts";
+import { WorkerPool } from "../worker-pool.ts";
 
 /** Who compresses the blocks: the workers, or this thread. */
 interface BlockRunner {

@@ -11,7 +11,7 @@
 // node:zlib's crc32, which Bun and Deno both implement; the web platform has no CRC-32.
 import { constants, crc32, deflateRawSync } from "node:zlib";
 import { reopenFinalBlock } from "./reopen-final-block.ts";
-import { isWholeBuffer } from "../bytes/whole-buffer.ts";
+import { isWholeBuffer } from "../../bytes/whole-buffer.ts";
 
 export type DeflateLibrary = "libdeflate" | "zlib";
 

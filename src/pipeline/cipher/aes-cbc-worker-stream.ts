@@ -1,16 +1,16 @@
 // AES-256-CBC with PKCS7 as a stream stage whose cipher runs in a worker (aes-cbc-worker.ts): the same bytes as
 // aes-cbc.ts (the IV, then the ciphertext of the whole input), for the multi-core path, where the main thread is
 // the ceiling of the pipeline's speed. Measured on 256 MiB with 2 compression workers: the main thread's CPU
-// fell from 0.74 s to 0.29 s with this and whole-block reads (gzip.ts: readSizeFor), the cipher's 0.5 s moving
+// fell from 0.74 s to 0.29 s with this and whole-block reads (deflate/gzip.ts: readOptionsFor), the cipher's 0.5 s moving
 // to this worker.
 //
 // Chunks go to the worker as they come (transferred, not copied) and come back in order; at most IN_FLIGHT wait
 // there, so memory stays bounded and backpressure reaches the compressor.
-import { AES_CBC_WORKER_URL } from "../worker-urls.ts";
+import { AES_CBC_WORKER_URL } from "../../worker-urls.ts";
 import type { CipherDone, CipherJob } from "./aes-cbc-worker.ts";
-import { isWholeBuffer } from "../bytes/whole-buffer.ts";
-import { InOrder } from "./in-order.ts";
-import { WorkerPool } from "./worker-pool.ts";
+import { isWholeBuffer } from "../../bytes/whole-buffer.ts";
+import { InOrder } from "../in-order.ts";
+import { WorkerPool } from "../worker-pool.ts";
 
 /** Chunks (deflated blocks of about 1-2 MiB) waiting in the worker: enough to keep it busy. */
 const IN_FLIGHT = 4;
