@@ -1,6 +1,7 @@
 // --help, made from the flag tables of config/flags.ts: every flag once in the whole help, a command's own flags
 // in `publish-artifact COMMAND --help`. Loads no validator and no pipeline, so it prints at once.
 import { COMMANDS, PUBLISH, allFlags, type CommandSpec, type Flag } from "../config/flags.ts";
+import { PROXY_VARIABLES, VARIABLES, type Variable } from "../config/variables.ts";
 import { versionLine } from "../version.ts";
 
 const WIDTH = 110;
@@ -37,32 +38,23 @@ ${allFlags().filter((flag) => !Object.values<Flag>(PUBLISH.flags).includes(flag)
 
 The object key is {dev_stage}/{resource_name}-{architecture}-{version}.enc
 
-Environment:
-  S3_ENDPOINT             required  S3-compatible endpoint URL, e.g. https://s3.example.com
-  S3_ACCESS_KEY           required  Upload credentials: access key id
-  S3_SECRET_KEY           required  Upload credentials: secret key
-  S3_BUCKET               required  Target bucket
-  S3_REGION               optional  Signing region (default: us-east-1)
-  S3_SESSION_TOKEN        optional  Session token of temporary credentials (STS, instance roles)
-  ADMIN_API_URL           required  Admin API base URL
-  ADMIN_API_TOKEN         required  Bearer token for the publish request
-  ADMIN_API_PUBLISH_PATH  optional  Path below ADMIN_API_URL (default: internal/resources/publish)
-  CDN_PUBLIC_BASE_URL     optional  cdn_url becomes {CDN_PUBLIC_BASE_URL}/{object_key};
-                                    without it {S3_ENDPOINT}/{S3_BUCKET}/{object_key}
-${allFlags().flatMap((flag) => (flag.env === undefined ? [] : [row(flag.env, `optional  the default of --${flag.name}${flag.kind === "switch" ? " (1 or 0)" : ""}`)])).join("\n")}
-  PUBLISH_ARTIFACT_KEY    optional  decrypt and verify: the encryption key (64 hex digits)
+Environment (required: by a publish):
+${Object.values<Variable>(VARIABLES).map((variable) => row(variable.name, `${variable.required ? "required" : "optional"}: ${variable.help.replace(/`/g, "")}`)).join("\n")}
+${allFlags().flatMap((flag) => (flag.env === undefined ? [] : [row(flag.env, `optional: the default of --${flag.name}${flag.kind === "switch" ? " (1 or 0)" : ""}`)])).join("\n")}
+${row(PROXY_VARIABLES.filter((name) => name === name.toUpperCase()).join(", "), "optional: proxies, followed as Bun and Deno follow them (lowercase too); plain http to this machine through a proxy needs --allow-http")}
 
 Exit codes:
   0    published: uploaded and registered
   1    unexpected internal error (a bug: please report it)
   2    usage or configuration error: nothing was read or sent
-  3    the input file could not be read, or changed while it was read
+  3    the input file could not be read (or is not a regular file), or changed while it was read;
+       register: the --from file does not describe the object in S3
   4    upload failed: nothing was registered, a multipart upload was aborted
   5    uploaded but not registered: the admin API refused or could not be reached; the registration,
        with the key, was saved to a file (mode 0600): publish-artifact register --from FILE sends it
   6    verify or decrypt: the data is not what it should be (sha256, key or content differ)
-  7    verify: there is no object at the key (NoSuchKey)
-  130  interrupted by SIGINT (143: by SIGTERM); a multipart upload was aborted
+  7    verify, register: there is no object at the key (NoSuchKey)
+  130  interrupted by SIGINT (143: by SIGTERM); a multipart upload that had begun was aborted
 
 Progress goes to stderr for runs over a second: one line redrawn on a terminal, a line each 10% or
 15 s (whichever is later) in logs. NO_COLOR is respected.

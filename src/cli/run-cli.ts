@@ -3,6 +3,7 @@
 import { cac } from "cac";
 import { COMMANDS, type CommandSpec } from "../config/flags.ts";
 import { runtimeSwitchProblems } from "../config/runtime-switches.ts";
+import { secretValues } from "../config/variables.ts";
 import type { Env, RawFlags } from "../config/rules.ts";
 import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor, type NoAnswer } from "../errors.ts";
 import { proxyFor } from "../http/proxy.ts";
@@ -20,7 +21,7 @@ export const SIGNAL_EXIT = { SIGINT: ExitCode.interruptedSigint, SIGTERM: ExitCo
 
 /** Run the CLI with `argv` (without the program name); resolves with the exit code. */
 export async function runCli(argv: readonly string[], env: Env, rawIo: CliIo, signal?: AbortSignal): Promise<number> {
-  const secrets = new Secrets([env.S3_SECRET_KEY, env.S3_SESSION_TOKEN, env.ADMIN_API_TOKEN, env.PUBLISH_ARTIFACT_KEY]);
+  const secrets = new Secrets(secretValues(env));
   const io = redacting(rawIo, secrets);
   if (argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
     io.stdout(helpText(commandNamed(argv[0] === "help" ? argv[1] : argv[0])));

@@ -3,16 +3,17 @@ import * as v from "valibot";
 import { cleartextRoute, describeCleartext } from "../http/cleartext.ts";
 import { joinUrl } from "../urls.ts";
 import { isYes, optionalVar, requiredUrlVar, requiredVar, type Env, type RawFlags, type VariablesOf } from "./rules.ts";
+import { VARIABLES, type VariableName } from "./variables.ts";
 
 export const DEFAULT_PUBLISH_PATH = "internal/resources/publish";
 
 export const ADMIN_VARIABLES = {
-  ADMIN_API_URL: requiredUrlVar("ADMIN_API_URL", "set it to the admin API's base URL", "https://admin.example.com"),
-  ADMIN_API_TOKEN: requiredVar("ADMIN_API_TOKEN", "set it to the admin API bearer token"),
+  ADMIN_API_URL: requiredUrlVar(VARIABLES.ADMIN_API_URL),
+  ADMIN_API_TOKEN: requiredVar(VARIABLES.ADMIN_API_TOKEN),
   ADMIN_API_PUBLISH_PATH: optionalVar(
-    v.pipe(v.string(), v.check((s) => !/[\s?#]/.test(s), 'ADMIN_API_PUBLISH_PATH must be a plain path without spaces, "?" or "#"')),
+    v.pipe(v.string(), v.check((s) => !/[\s?#]/.test(s), `${VARIABLES.ADMIN_API_PUBLISH_PATH.name} must be a plain path without spaces, "?" or "#"`)),
   ),
-};
+} satisfies Partial<Record<VariableName, unknown>>;
 
 /** The URL the registration is POSTed to: `{ADMIN_API_URL}/{ADMIN_API_PUBLISH_PATH}`. */
 export function publishUrlOf(e: VariablesOf<typeof ADMIN_VARIABLES>): string {

@@ -2,16 +2,17 @@
 import * as v from "valibot";
 import { KEY_ON_COMMAND_LINE_WARNING, type KeySource } from "../records/key-source.ts";
 import { optionalVar, type Env, type RawFlags } from "./rules.ts";
+import { VARIABLES, type VariableName } from "./variables.ts";
 
 export const KEY_VARIABLES = {
   PUBLISH_ARTIFACT_KEY: optionalVar(
     v.pipe(
       v.string(),
       v.transform((s) => s.trim().toLowerCase()),
-      v.regex(/^[0-9a-f]{64}$/, "PUBLISH_ARTIFACT_KEY must be the encryption key as 64 hex digits"),
+      v.regex(/^[0-9a-f]{64}$/, `${VARIABLES.PUBLISH_ARTIFACT_KEY.name} must be the encryption key as 64 hex digits`),
     ),
   ),
-};
+} satisfies Partial<Record<VariableName, unknown>>;
 
 /** Whether any key was given, read from the raw flags and environment (for problems reported with the others). */
 export function keyGiven(flags: RawFlags, env: Env): boolean {

@@ -3,6 +3,7 @@
 import * as v from "valibot";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../http/retry.ts";
+import type { Variable } from "./variables.ts";
 
 /** The flags as cac hands them over: each value-taking flag as an array of what was typed. */
 export type RawFlags = Record<string, unknown>;
@@ -34,12 +35,14 @@ export const urlRules = (name: string, example: string) =>
     ),
   ] as const;
 
-export function requiredVar(name: string, hint: string) {
-  return v.pipe(v.string(`${name} is not set: ${hint}`), v.nonEmpty(`${name} is empty: ${hint}`));
+/** A variable of the table (variables.ts) that a command cannot do without: its problems say what to do. */
+export function requiredVar(variable: Variable) {
+  const fix = variable.fix ?? "set it";
+  return v.pipe(v.string(`${variable.name} is not set: ${fix}`), v.nonEmpty(`${variable.name} is empty: ${fix}`));
 }
 
-export function requiredUrlVar(name: string, hint: string, example: string) {
-  return v.pipe(requiredVar(name, hint), ...urlRules(name, example));
+export function requiredUrlVar(variable: Variable & { example: string }) {
+  return v.pipe(requiredVar(variable), ...urlRules(variable.name, variable.example));
 }
 
 /** Unset and empty mean the same for optional variables, as they did for the Python script. */

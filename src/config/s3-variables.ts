@@ -3,30 +3,31 @@ import * as v from "valibot";
 import { cleartextRoute, describeCleartext } from "../http/cleartext.ts";
 import type { S3Config } from "../s3/s3-config.ts";
 import { optionalVar, requiredUrlVar, requiredVar, urlRules, type Env, type VariablesOf } from "./rules.ts";
+import { VARIABLES, type VariableName } from "./variables.ts";
 
 export const DEFAULT_REGION = "us-east-1";
 
-const S3_ENDPOINT_EXAMPLE = "https://s3.example.com";
-const bucketName = v.check((s: string) => !/[/\s]/.test(s), 'S3_BUCKET must be a bare bucket name, without "/" or spaces');
+const { S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET, S3_REGION, S3_SESSION_TOKEN, CDN_PUBLIC_BASE_URL } = VARIABLES;
+const bucketName = v.check((s: string) => !/[/\s]/.test(s), `${S3_BUCKET.name} must be a bare bucket name, without "/" or spaces`);
 
 export const S3_VARIABLES = {
-  S3_ENDPOINT: requiredUrlVar("S3_ENDPOINT", "set it to the S3 server's base URL", S3_ENDPOINT_EXAMPLE),
-  S3_ACCESS_KEY: requiredVar("S3_ACCESS_KEY", "set it to the S3 access key id"),
-  S3_SECRET_KEY: requiredVar("S3_SECRET_KEY", "set it to the S3 secret key"),
-  S3_BUCKET: v.pipe(requiredVar("S3_BUCKET", "set it to the target bucket's name"), bucketName),
-  S3_REGION: optionalVar(v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/, "S3_REGION must look like us-east-1"))),
-  S3_SESSION_TOKEN: optionalVar(v.pipe(v.string(), v.check((s) => !/\s/.test(s), "S3_SESSION_TOKEN must not contain spaces or line breaks"))),
-};
+  S3_ENDPOINT: requiredUrlVar(S3_ENDPOINT),
+  S3_ACCESS_KEY: requiredVar(S3_ACCESS_KEY),
+  S3_SECRET_KEY: requiredVar(S3_SECRET_KEY),
+  S3_BUCKET: v.pipe(requiredVar(S3_BUCKET), bucketName),
+  S3_REGION: optionalVar(v.pipe(v.string(), v.regex(/^[a-z0-9-]+$/, `${S3_REGION.name} must look like ${S3_REGION.example}`))),
+  S3_SESSION_TOKEN: optionalVar(v.pipe(v.string(), v.check((s) => !/\s/.test(s), `${S3_SESSION_TOKEN.name} must not contain spaces or line breaks`))),
+} satisfies Partial<Record<VariableName, unknown>>;
 
 /** `--output` uploads nothing: the endpoint and bucket only tell the cdn_url, when both are given. */
 export const OPTIONAL_S3_PLACE = {
-  S3_ENDPOINT: optionalVar(v.pipe(v.string(), ...urlRules("S3_ENDPOINT", S3_ENDPOINT_EXAMPLE))),
+  S3_ENDPOINT: optionalVar(v.pipe(v.string(), ...urlRules(S3_ENDPOINT.name, S3_ENDPOINT.example))),
   S3_BUCKET: optionalVar(v.pipe(v.string(), bucketName)),
-};
+} satisfies Partial<Record<VariableName, unknown>>;
 
 export const CDN_VARIABLES = {
-  CDN_PUBLIC_BASE_URL: optionalVar(v.pipe(v.string(), ...urlRules("CDN_PUBLIC_BASE_URL", "https://cdn.example.com"))),
-};
+  CDN_PUBLIC_BASE_URL: optionalVar(v.pipe(v.string(), ...urlRules(CDN_PUBLIC_BASE_URL.name, CDN_PUBLIC_BASE_URL.example))),
+} satisfies Partial<Record<VariableName, unknown>>;
 
 export function s3ConfigOf(e: VariablesOf<typeof S3_VARIABLES>): S3Config {
   return {

@@ -3,6 +3,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TARGETS, binaryPath, runnerFor } from "../../scripts/build.ts";
+import { secretValues, variablesRead } from "../../src/config/variables.ts";
 
 export type Runtime = "bun" | "deno" | "binary-x64" | "binary-arm64";
 
@@ -15,36 +16,8 @@ export interface CliRun {
 const ROOT = process.cwd();
 export const DENO = join(ROOT, "node_modules", ".bin", "deno");
 
-/** Every variable the CLI reads: Deno is given exactly these (the README lists the same). */
-export const ENV_VARS = [
-  "S3_ENDPOINT",
-  "S3_ACCESS_KEY",
-  "S3_SECRET_KEY",
-  "S3_BUCKET",
-  "S3_REGION",
-  "S3_SESSION_TOKEN",
-  "ADMIN_API_URL",
-  "ADMIN_API_TOKEN",
-  "ADMIN_API_PUBLISH_PATH",
-  "CDN_PUBLIC_BASE_URL",
-  "PUBLISH_ARTIFACT_RETRIES",
-  "PUBLISH_ARTIFACT_TIMEOUT",
-  "PUBLISH_ARTIFACT_RECOVERY_DIR",
-  "PUBLISH_ARTIFACT_WORKERS",
-  "PUBLISH_ARTIFACT_LEVEL",
-  "PUBLISH_ARTIFACT_ALLOW_HTTP",
-  "PUBLISH_ARTIFACT_KEY",
-  // Read only to say, when a server does not answer, that the request went through a proxy (Deno's fetch
-  // follows them without being allowed to read them).
-  "HTTPS_PROXY",
-  "HTTP_PROXY",
-  "NO_PROXY",
-  "https_proxy",
-  "http_proxy",
-  "no_proxy",
-  "ALL_PROXY",
-  "all_proxy",
-];
+/** Every variable the CLI reads: Deno is given exactly these (the README's Deno line lists the same). */
+export const ENV_VARS = variablesRead();
 
 /**
  * The narrowest Deno permissions for one run: read the artifact and the tool's source (its workers), write
@@ -101,14 +74,11 @@ export async function runCli(runtime: Runtime, args: string[], env: Record<strin
   return { code, stdout, stderr };
 }
 
-/** The secrets of the environment, in every run's output: none may appear, whatever the test itself checks. */
-const SECRET_VARIABLES = ["S3_SECRET_KEY", "S3_SESSION_TOKEN", "ADMIN_API_TOKEN", "PUBLISH_ARTIFACT_KEY"];
-
+/** The secrets of the environment (the table's), in every run's output: none may appear, whatever the test itself checks. */
 export function assertNoSecretIn(output: string, env: Record<string, string | undefined>, args: readonly string[]): void {
-  for (const name of SECRET_VARIABLES) {
-    const value = env[name];
+  for (const value of secretValues(env)) {
     if (value !== undefined && value.length >= 6 && output.toLowerCase().includes(value.toLowerCase())) {
-      throw new Error(`the output of publish-artifact ${args.join(" ")} shows ${name}`);
+      throw new Error(`the output of publish-artifact ${args.join(" ")} shows a secret of its environment`);
     }
   }
 }

@@ -2,7 +2,7 @@
 // the README's table are made from them. These tests fail when one of those drifts from the tables.
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { README, readmeWithFlags } from "../../scripts/readme-flags.ts";
+import { README, readmeWithTables } from "../../scripts/readme-tables.ts";
 import { helpText } from "../../src/cli/help.ts";
 import { runCli } from "../../src/cli/run-cli.ts";
 import { COMMANDS, PUBLISH, VERIFY, allFlags, keyOf, type CommandSpec, type Flag } from "../../src/config/flags.ts";
@@ -26,9 +26,9 @@ function withFlag(command: CommandSpec, flag: Flag): string[] {
 }
 
 describe("the flag tables", () => {
-  test("the README's flag table is the one made from the tables (bun scripts/readme-flags.ts --write)", () => {
+  test("the README's flag table is the one made from the tables (bun scripts/readme-tables.ts --write)", () => {
     const readme = readFileSync(README, "utf8");
-    expect(readme).toBe(readmeWithFlags(readme));
+    expect(readme).toBe(readmeWithTables(readme));
     for (const flag of allFlags()) expect(readme).toContain(`| \`--${flag.name}`);
   });
 
