@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliCommand, runCli } from "../support/run-cli.ts";
+import { cliCommand, spawnCli } from "../support/spawn-cli.ts";
+import { nameFlags } from "../support/e2e.ts";
 
 const SECRET = "s3-secret-RECOGNISABLE-bad-input";
 const TOKEN = "admin-token-RECOGNISABLE-bad-input";
@@ -47,7 +48,7 @@ function goodEnv(): Record<string, string> {
   };
 }
 
-const GOOD_ARGS = ["--resource-name", "m", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+const GOOD_ARGS = nameFlags("m");
 
 interface Case {
   name: string;
@@ -117,7 +118,7 @@ cases.push({ name: "an unknown command", args: ["frobnicate"], message: "unexpec
 test("an unknown flag is reported together with every other problem; --version -1 is a value", async () => {
   const before = requests;
   const { S3_BUCKET: _unset, ...withoutBucket } = goodEnv();
-  const run = await runCli("bun", ["--file", file, ...GOOD_ARGS, "--colour", "red", "--part-size", "1"], withoutBucket, work);
+  const run = await spawnCli("bun", ["--file", file, ...GOOD_ARGS, "--colour", "red", "--part-size", "1"], withoutBucket, work);
   expect(run.stderr).toBe(
     [
       "publish-artifact: error: --part-size must be a size between 5MiB and 5GiB, e.g. --part-size 64MiB",
@@ -128,7 +129,7 @@ test("an unknown flag is reported together with every other problem; --version -
   );
   expect(run.code).toBe(2);
   const out = join(work, "minus.enc");
-  const minus = await runCli("bun", ["--file", file, ...GOOD_ARGS.slice(0, -1), "-1", "--output", out, "--json", "--quiet"], {}, work);
+  const minus = await spawnCli("bun", ["--file", file, ...GOOD_ARGS.slice(0, -1), "-1", "--output", out, "--json", "--quiet"], {}, work);
   expect(minus.stderr).toBe("");
   expect(JSON.parse(minus.stdout).object_key).toBe("dev/m-arm64--1.enc");
   expect(requests).toBe(before);
@@ -140,7 +141,7 @@ describe("bad input: one line, a distinct exit code, no request, no secret", () 
       const before = requests;
       const env = { ...goodEnv(), ...c.env };
       const args = c.args ?? GOOD_ARGS;
-      const run = await runCli("bun", args.includes("--file") || c.name === "an unknown command" ? args : ["--file", file, ...args], env, work);
+      const run = await spawnCli("bun", args.includes("--file") || c.name === "an unknown command" ? args : ["--file", file, ...args], env, work);
       expect(run.stderr).toBe(`publish-artifact: error: ${c.message}\n`);
       expect(run.stdout).toBe("");
       expect(run.code).toBe(c.code);
@@ -169,7 +170,7 @@ describe("bad input files", () => {
     test(name, async () => {
       const before = requests;
       const path = makePath();
-      const run = await runCli("bun", ["--file", path, ...GOOD_ARGS], goodEnv(), work);
+      const run = await spawnCli("bun", ["--file", path, ...GOOD_ARGS], goodEnv(), work);
       expect(run.stderr).toBe(`publish-artifact: error: ${message(path)}\n`);
       expect(run.code).toBe(3);
       expect(requests).toBe(before);

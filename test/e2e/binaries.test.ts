@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { TARGETS, binaryPath, runnerFor } from "../../scripts/build.ts";
 import pkg from "../../package.json" with { type: "json" };
 import type { AdminServer } from "../support/admin-server.ts";
-import { useE2e } from "../support/e2e.ts";
-import { runCli, type Runtime } from "../support/run-cli.ts";
+import { nameFlags, useE2e } from "../support/e2e.ts";
+import { spawnCli, type Runtime } from "../support/spawn-cli.ts";
 import { openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
-import { verifyPublished } from "../support/verify.ts";
+import { checkPublished } from "../support/check-published.ts";
 
 const e2e = useE2e();
 let s3: S3Env;
@@ -70,11 +70,11 @@ describe("the built executables", () => {
     const canRun = runnerFor(target) !== undefined;
 
     test.skipIf(!canRun && !process.env.CI)(`${name}: --help and version`, async () => {
-      const help = await runCli(runtime, ["--help"], {});
+      const help = await spawnCli(runtime, ["--help"], {});
       expect(help.code).toBe(0);
       expect(help.stdout).toContain("--resource-name NAME");
       expect(help.stdout).toContain("Exit codes:");
-      const version = await runCli(runtime, ["version"], {});
+      const version = await spawnCli(runtime, ["version"], {});
       expect(version.code).toBe(0);
       expect(version.stdout.trim()).toMatch(new RegExp(`^publish-artifact ${pkg.version.replace(/\./g, "\\.")} \\([0-9a-f]{12}(-dirty)?\\)$`));
     });
@@ -82,13 +82,13 @@ describe("the built executables", () => {
     test.skipIf(!canRun && !process.env.CI)(`${name}: a full multipart publish, verified independently`, async () => {
       const file = join(work, `${name}.bin`);
       writeFileSync(file, pseudoRandomBytes(11 * 1024 * 1024, 5));
-      const args = ["--file", file, "--resource-name", "bin", "--dev-stage", "dev", "--architecture", name, "--version", "1.10"];
-      const run = await runCli(runtime, [...args, "--part-size", "5MiB", "--json"], { ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token }, work);
+      const args = ["--file", file, ...nameFlags("bin", { architecture: name, version: "1.10" })];
+      const run = await spawnCli(runtime, [...args, "--part-size", "5MiB", "--json"], { ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token }, work);
       expect(run.stderr).toContain(`published dev/bin-${name}-1.10.enc`);
       expect(run.code).toBe(0);
       const payload = admin.registrations[0]!.body as { sha256: string; encryption_key: string; size_bytes: number };
       expect(JSON.parse(run.stdout).sha256).toBe(payload.sha256);
-      verifyPublished(s3, `dev/bin-${name}-1.10.enc`, payload, file, work);
+      checkPublished(s3, `dev/bin-${name}-1.10.enc`, payload, file, work);
       expect(openMultipartUploads(s3)).toEqual([]);
     });
   }

@@ -7,12 +7,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultWorkers } from "../../src/pipeline/deflate/gzip.ts";
-import { useE2e } from "../support/e2e.ts";
-import { cliCommand, type Runtime } from "../support/run-cli.ts";
+import { nameFlags, useE2e } from "../support/e2e.ts";
+import { cliCommand, type Runtime } from "../support/spawn-cli.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
 const e2e = useE2e();
-const NAMES = ["--resource-name", "quota", "--dev-stage", "dev", "--architecture", "x64", "--version", "1"];
+const NAMES = nameFlags("quota", { architecture: "x64" });
 const cores = navigator.hardwareConcurrency;
 
 /** A cgroup limited to one CPU (v2 cpu.max, or v1's cpu controller), or undefined if none can be made here. */

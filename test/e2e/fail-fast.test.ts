@@ -9,8 +9,8 @@ import { createServer as createTlsServer, type Server as TlsServer } from "node:
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
-import { recoveryFiles, useE2e } from "../support/e2e.ts";
-import { runCli, type CliRun } from "../support/run-cli.ts";
+import { nameFlags, recoveryFiles, useE2e } from "../support/e2e.ts";
+import { spawnCli, type CliRun } from "../support/spawn-cli.ts";
 import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
@@ -19,7 +19,7 @@ let s3: S3Env;
 let admin: AdminServer;
 let work: string;
 let file: string;
-const NAMES = ["--resource-name", "ff", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+const NAMES = nameFlags("ff");
 
 let tlsServer: TlsServer;
 let tlsHandshakes = 0;
@@ -77,7 +77,7 @@ function nothingHappened(): void {
 describe("a dead endpoint fails in seconds, in one line", () => {
   test("S3 connection refused: exit 4 within 10 s, one line naming host:port", async () => {
     const port = await closedPort();
-    const run = await timed(runCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `http://127.0.0.1:${port}` }), work));
+    const run = await timed(spawnCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `http://127.0.0.1:${port}` }), work));
     expect(run.stderr).toBe(`publish-artifact: error: S3 GetObject failed: no response from 127.0.0.1:${port}: connection refused\n`);
     expect(run.code).toBe(4);
     expect(run.seconds).toBeLessThan(10);
@@ -85,7 +85,7 @@ describe("a dead endpoint fails in seconds, in one line", () => {
   });
 
   test("S3 host that does not resolve: exit 4 within 10 s, one line, no path or query", async () => {
-    const run = await timed(runCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: "https://s3.does-not-exist.invalid/prefix" }), work));
+    const run = await timed(spawnCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: "https://s3.does-not-exist.invalid/prefix" }), work));
     expect(run.stderr).toBe("publish-artifact: error: S3 GetObject failed: no response from s3.does-not-exist.invalid: the host name does not resolve\n");
     expect(run.code).toBe(4);
     expect(run.seconds).toBeLessThan(10);
@@ -95,7 +95,7 @@ describe("a dead endpoint fails in seconds, in one line", () => {
     test(`${runtime}: an untrusted TLS certificate is tried once, and the error says how to give a private CA`, async () => {
       const before = tlsHandshakes;
       const host = `127.0.0.1:${portOf(tlsServer)}`;
-      const run = await timed(runCli(runtime, ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `https://${host}` }), work));
+      const run = await timed(spawnCli(runtime, ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `https://${host}` }), work));
       expect(run.stderr).toStartWith(`publish-artifact: error: S3 GetObject failed: no response from ${host}: TLS certificate not trusted (`);
       expect(run.stderr).toEndWith(
         "): if the server's certificate comes from a private CA, give that CA's PEM file with SSL_CERT_FILE or NODE_EXTRA_CA_CERTS (under Deno: DENO_CERT=FILE)\n",
@@ -109,7 +109,7 @@ describe("a dead endpoint fails in seconds, in one line", () => {
 
   test("an admin API that does not answer is found before the upload: exit 4, nothing uploaded, no token sent", async () => {
     const port = await closedPort();
-    const run = await timed(runCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${port}` }), work));
+    const run = await timed(spawnCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${port}` }), work));
     expect(run.stderr).toBe(
       `publish-artifact: error: the admin API at 127.0.0.1:${port} does not answer (connection refused): nothing was uploaded; check ADMIN_API_URL\n`,
     );
@@ -129,7 +129,7 @@ describe("a dead endpoint fails in seconds, in one line", () => {
       },
     });
     try {
-      await runCli("bun", ["--file", file, ...NAMES, "--dry-run"], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${probe.port}` }), work);
+      await spawnCli("bun", ["--file", file, ...NAMES, "--dry-run"], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${probe.port}` }), work);
       expect(authorization).toBeNull();
     } finally {
       await probe.stop(true);
@@ -138,7 +138,7 @@ describe("a dead endpoint fails in seconds, in one line", () => {
 
   test("a server that accepts connections and never answers fails within 90 s with default settings", async () => {
     const host = `127.0.0.1:${portOf(silent)}`;
-    const run = await timed(runCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `http://${host}` }), work));
+    const run = await timed(spawnCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `http://${host}` }), work));
     expect(run.stderr).toMatch(
       new RegExp(
         `^publish-artifact: S3 GetObject failed: no response from ${host.replace(/\./g, "\\.")}: no answer within 30 s; retrying in \\d\\.\\d s \\(attempt 2 of 5\\)\\n` +
@@ -159,7 +159,7 @@ describe("S3 refusals say what to check, before anything is uploaded", () => {
   ];
   for (const { name, env, expected } of cases) {
     test(`${name}: exit 4, one line`, async () => {
-      const run = await runCli("binary-x64", ["--file", file, ...NAMES], e2e.env(env), work);
+      const run = await spawnCli("binary-x64", ["--file", file, ...NAMES], e2e.env(env), work);
       const lines = run.stderr.trim().split("\n");
       expect(lines.length).toBe(1);
       expect(lines[0]).toMatch(/^publish-artifact: error: S3 GetObject failed: /);
@@ -173,7 +173,7 @@ describe("S3 refusals say what to check, before anything is uploaded", () => {
 
 describe("messages that tell what to do", () => {
   test("verify of an object that is not there: its own exit code (7), naming the key and the bucket", async () => {
-    const run = await runCli("binary-x64", ["verify", "--file", file, ...NAMES, "--sha256", "0".repeat(64)], { ...s3, PUBLISH_ARTIFACT_KEY: "1".repeat(64) }, work);
+    const run = await spawnCli("binary-x64", ["verify", "--file", file, ...NAMES, "--sha256", "0".repeat(64)], { ...s3, PUBLISH_ARTIFACT_KEY: "1".repeat(64) }, work);
     expect(run.stderr).toBe(
       `publish-artifact: error: dev/ff-arm64-1.enc is not in bucket ${s3.S3_BUCKET} (NoSuchKey): check the names (or --from) and S3_BUCKET, or publish it first\n`,
     );
@@ -182,17 +182,17 @@ describe("messages that tell what to do", () => {
 
   test("verify --from needs no names: the file names the object; names that disagree with it are refused", async () => {
     const out = join(work, "local.enc");
-    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
+    expect((await spawnCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
     // Upload the very file --output wrote, as a user would with any S3 client, then verify from its metadata.
     const put = spawnSync("curl", [
       "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--aws-sigv4", `aws:amz:${s3.S3_REGION}:s3`, "--user", `${s3.S3_ACCESS_KEY}:${s3.S3_SECRET_KEY}`,
       "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-T", out, `${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/dev/ff-arm64-1.enc`,
     ]);
     expect(put.stdout.toString()).toBe("200");
-    const run = await runCli("binary-x64", ["verify", "--file", file, "--from", `${out}.json`], { ...s3 }, work);
+    const run = await spawnCli("binary-x64", ["verify", "--file", file, "--from", `${out}.json`], { ...s3 }, work);
     expect(run.stderr).toStartWith("verified dev/ff-arm64-1.enc: ");
     expect(run.code).toBe(0);
-    const other = await runCli("bun", ["verify", "--file", file, "--from", `${out}.json`, ...NAMES.slice(0, -1), "2"], { ...s3 }, work);
+    const other = await spawnCli("bun", ["verify", "--file", file, "--from", `${out}.json`, ...NAMES.slice(0, -1), "2"], { ...s3 }, work);
     expect(other.stderr).toBe(
       `publish-artifact: error: the names give dev/ff-arm64-2.enc, but the --from file is for dev/ff-arm64-1.enc: leave the names out, or give the file of dev/ff-arm64-2.enc\n`,
     );
@@ -201,10 +201,10 @@ describe("messages that tell what to do", () => {
 
   test("decrypt names its own arguments", async () => {
     const missing = join(work, "nope.enc");
-    const run = await runCli("bun", ["decrypt", missing, join(work, "out.bin")], { PUBLISH_ARTIFACT_KEY: "1".repeat(64) }, work);
+    const run = await spawnCli("bun", ["decrypt", missing, join(work, "out.bin")], { PUBLISH_ARTIFACT_KEY: "1".repeat(64) }, work);
     expect(run.stderr).toBe(`publish-artifact: error: cannot read IN ${missing}: no such file\n`);
     expect(run.code).toBe(3);
-    const unknown = await runCli("bun", ["decrypt", "--bogus", "a", "b"], {}, work);
+    const unknown = await spawnCli("bun", ["decrypt", "--bogus", "a", "b"], {}, work);
     expect(unknown.stderr).toBe(
       'publish-artifact: error: decrypt needs IN and OUT: publish-artifact decrypt --key-file PATH IN OUT ("-" for stdin or stdout)\n' +
         "publish-artifact: error: unknown flag --bogus: see publish-artifact --help for the flags\n",
@@ -213,7 +213,7 @@ describe("messages that tell what to do", () => {
   });
 
   test("publish-artifact --version alone says where the program's version is", async () => {
-    const run = await runCli("bun", ["--version"], {}, work);
+    const run = await spawnCli("bun", ["--version"], {}, work);
     expect(run.stderr).toContain(
       "publish-artifact: error: --version needs a value, e.g. --version 2026-04-15 (the artifact's version; the program's own version is: publish-artifact version)\n",
     );

@@ -7,8 +7,8 @@ import { loadPublishConfig } from "../../src/config/publish-config.ts";
 import { S3Error } from "../../src/errors.ts";
 import { publishArtifact } from "../../src/commands/publish.ts";
 import type { AdminServer } from "../support/admin-server.ts";
-import { useE2e } from "../support/e2e.ts";
-import { cliCommand } from "../support/run-cli.ts";
+import { nameFlags, useE2e } from "../support/e2e.ts";
+import { cliCommand } from "../support/spawn-cli.ts";
 import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
@@ -62,7 +62,7 @@ test("a failing Complete aborts the upload", async () => {
 
 test("SIGINT in the middle of a multipart upload aborts it and exits 130", async () => {
   const file = randomFile("sigint.bin", 96 * 1024 * 1024);
-  const args = ["--file", file, "--resource-name", "m", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+  const args = ["--file", file, ...nameFlags("m")];
   // One part at a time keeps the upload going long enough to be interrupted in the middle.
   const publish = Bun.spawn([...cliCommand("bun"), ...args, "--part-size", "5MiB", "--concurrency", "1"], {
     env: { PATH: process.env.PATH, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token },

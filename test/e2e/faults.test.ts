@@ -5,12 +5,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
-import { recoveryFiles, useE2e } from "../support/e2e.ts";
+import { nameFlags, recoveryFiles, useE2e } from "../support/e2e.ts";
 import { FaultProxy, s3ErrorBody, type Fault, type ProxiedRequest } from "../support/fault-proxy.ts";
-import { runCli, type CliRun, type Runtime } from "../support/run-cli.ts";
+import { spawnCli, type CliRun, type Runtime } from "../support/spawn-cli.ts";
 import { curlDelete, listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
-import { verifyPublished } from "../support/verify.ts";
+import { checkPublished } from "../support/check-published.ts";
 
 const TOKEN = "admin-token-RECOGNISABLE-9876543210";
 const KEY = "dev/m-arm64-1.enc";
@@ -54,7 +54,7 @@ const isAbort = (r: ProxiedRequest) => r.method === "DELETE" && r.target.include
 const isRegistration = (r: ProxiedRequest) => r.method === "POST";
 
 async function publish(file: string, extraArgs: string[] = [], extraEnv: Record<string, string> = {}, runtime: Runtime = "bun"): Promise<CliRun> {
-  const args = ["--file", file, "--resource-name", "m", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+  const args = ["--file", file, ...nameFlags("m")];
   const env = {
     ...s3,
     S3_ENDPOINT: s3Proxy.url,
@@ -63,7 +63,7 @@ async function publish(file: string, extraArgs: string[] = [], extraEnv: Record<
     ADMIN_API_TOKEN: TOKEN,
     ...extraEnv,
   };
-  return runCli(runtime, [...args, "--part-size", "5MiB", ...extraArgs], env, work);
+  return spawnCli(runtime, [...args, "--part-size", "5MiB", ...extraArgs], env, work);
 }
 
 function expectNoSecrets(run: CliRun): void {
@@ -286,7 +286,7 @@ describe("faults between the CLI and the servers", () => {
       expect(admin.registrations.length).toBe(c.published ? 1 : 0);
       if (c.published) {
         expect(listObjects(s3)).toEqual([KEY]);
-        verifyPublished(s3, KEY, admin.registrations[0]!.body as never, file, work);
+        checkPublished(s3, KEY, admin.registrations[0]!.body as never, file, work);
       } else if (c.code !== 5) {
         expect(listObjects(s3)).toEqual([]);
       }

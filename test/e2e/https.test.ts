@@ -8,10 +8,10 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startAdminServer, type AdminServer } from "../support/admin-server.ts";
-import { useE2e } from "../support/e2e.ts";
-import { runCli, type Runtime } from "../support/run-cli.ts";
+import { nameFlags, useE2e } from "../support/e2e.ts";
+import { spawnCli, type Runtime } from "../support/spawn-cli.ts";
 import { listObjects } from "../support/s3.ts";
-import { verifyPublished } from "../support/verify.ts";
+import { checkPublished } from "../support/check-published.ts";
 
 const e2e = useE2e();
 let tlsAdmin: AdminServer;
@@ -41,24 +41,24 @@ const CA_VARIABLE: Record<Exclude<Runtime, "binary-arm64">, string> = {
   bun: "NODE_EXTRA_CA_CERTS",
   deno: "DENO_CERT",
 };
-const NAMES = ["--resource-name", "tls", "--dev-stage", "dev", "--architecture", "x86_64"];
+const NAMES = nameFlags("tls", { architecture: "x86_64", version: null });
 
 describe("HTTPS to S3 and the admin API, through a private CA", () => {
   for (const [runtime, variable] of Object.entries(CA_VARIABLE) as [Runtime, string][]) {
     test(`${runtime}: publish, verify and decrypt with the CA in ${variable}`, async () => {
       const version = `${runtime}-1`;
       const env = { ...e2e.env({ S3_ENDPOINT: tlsEndpoint, ADMIN_API_URL: tlsAdmin.url, ADMIN_API_TOKEN: tlsAdmin.token }), [variable]: ca };
-      const published = await runCli(runtime, ["--file", file, ...NAMES, "--version", version, "--part-size", "5MiB", "--json", "--quiet"], env, e2e.work);
+      const published = await spawnCli(runtime, ["--file", file, ...NAMES, "--version", version, "--part-size", "5MiB", "--json", "--quiet"], env, e2e.work);
       expect(published.stderr).toBe("");
       expect(published.code).toBe(0);
       const registration = tlsAdmin.registrations.at(-1)?.body as { sha256: string; encryption_key: string; size_bytes: number; cdn_url: string };
       expect(registration.cdn_url).toStartWith(`${tlsEndpoint}/`);
       const objectKey = `dev/tls-x86_64-${version}.enc`;
       // Checked without our code, over the same server's plain port.
-      verifyPublished(e2e.s3, objectKey, registration, file, e2e.work);
+      checkPublished(e2e.s3, objectKey, registration, file, e2e.work);
 
       const keyEnv = { ...env, PUBLISH_ARTIFACT_KEY: registration.encryption_key };
-      const verified = await runCli(runtime, ["verify", "--file", file, ...NAMES, "--version", version, "--sha256", registration.sha256], keyEnv, e2e.work);
+      const verified = await spawnCli(runtime, ["verify", "--file", file, ...NAMES, "--version", version, "--sha256", registration.sha256], keyEnv, e2e.work);
       expect(verified.stderr).toContain(`verified ${objectKey}`);
       expect(verified.code).toBe(0);
 
@@ -67,14 +67,14 @@ describe("HTTPS to S3 and the admin API, through a private CA", () => {
       const plain = join(e2e.work, "plain.bin");
       const fetched = spawnSync("curl", ["-sS", "--cacert", ca, "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", `${e2e.s3.S3_ACCESS_KEY}:${e2e.s3.S3_SECRET_KEY}`, "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-o", downloaded, "-w", "%{http_code}", registration.cdn_url]);
       expect(fetched.stdout.toString()).toBe("200");
-      const decrypted = await runCli(runtime, ["decrypt", "--sha256", registration.sha256, downloaded, plain], { PUBLISH_ARTIFACT_KEY: registration.encryption_key }, e2e.work);
+      const decrypted = await spawnCli(runtime, ["decrypt", "--sha256", registration.sha256, downloaded, plain], { PUBLISH_ARTIFACT_KEY: registration.encryption_key }, e2e.work);
       expect(decrypted.code).toBe(0);
       expect(spawnSync("cmp", [plain, file]).status).toBe(0);
     });
 
     test(`${runtime}: S3's certificate from a CA it was not given is refused at once; nothing is uploaded`, async () => {
       const env = e2e.env({ S3_ENDPOINT: tlsEndpoint });
-      const run = await runCli(runtime, ["--file", file, ...NAMES, "--version", `${runtime}-refused`], env, e2e.work);
+      const run = await spawnCli(runtime, ["--file", file, ...NAMES, "--version", `${runtime}-refused`], env, e2e.work);
       expect(run.stderr).toContain("TLS certificate not trusted");
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
       expect(run.code).toBe(4);
@@ -86,7 +86,7 @@ describe("HTTPS to S3 and the admin API, through a private CA", () => {
   test("binary-x64: the admin API's certificate from a CA it was not given is refused before any upload; the token is not sent", async () => {
     const before = { requests: tlsAdmin.requests, checks: tlsAdmin.checks };
     const env = e2e.env({ ADMIN_API_URL: tlsAdmin.url, ADMIN_API_TOKEN: tlsAdmin.token });
-    const run = await runCli("binary-x64", ["--file", file, ...NAMES, "--version", "admin-refused"], env, e2e.work);
+    const run = await spawnCli("binary-x64", ["--file", file, ...NAMES, "--version", "admin-refused"], env, e2e.work);
     expect(run.stderr).toContain("TLS certificate not trusted");
     expect(run.code).toBe(4);
     expect({ requests: tlsAdmin.requests, checks: tlsAdmin.checks }).toEqual(before);

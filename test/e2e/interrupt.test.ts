@@ -6,8 +6,8 @@ import { spawnSync, type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
-import { recoveryFiles, useE2e } from "../support/e2e.ts";
-import { cliCommand, type Runtime } from "../support/run-cli.ts";
+import { nameFlags, recoveryFiles, useE2e } from "../support/e2e.ts";
+import { cliCommand, type Runtime } from "../support/spawn-cli.ts";
 import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
@@ -15,7 +15,7 @@ const e2e = useE2e();
 let s3: S3Env;
 let admin: AdminServer;
 let work: string;
-const NAMES = ["--resource-name", "int", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+const NAMES = nameFlags("int");
 const KEY = "dev/int-arm64-1.enc";
 /** A run stopped before any multipart upload began does not speak of one. */
 const NOTHING_STARTED = "nothing was registered";

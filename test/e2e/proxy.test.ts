@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { useE2e } from "../support/e2e.ts";
+import { nameFlags, useE2e } from "../support/e2e.ts";
 import { startForwardProxy, type ForwardProxy } from "../support/forward-proxy.ts";
-import { ENV_VARS, runCli, type Runtime } from "../support/run-cli.ts";
+import { ENV_VARS, spawnCli, type Runtime } from "../support/spawn-cli.ts";
 import { listObjects } from "../support/s3.ts";
-import { verifyPublished } from "../support/verify.ts";
+import { checkPublished } from "../support/check-published.ts";
 
 const e2e = useE2e();
 let proxy: ForwardProxy;
@@ -25,7 +25,7 @@ afterAll(async () => {
   await proxy.stop();
 });
 
-const NAMES = ["--resource-name", "proxied", "--dev-stage", "dev", "--architecture", "arm64"];
+const NAMES = nameFlags("proxied", { version: null });
 const RUNTIMES: Runtime[] = ["binary-x64", "bun", "deno"];
 
 /** The hosts the proxy saw, and how: "CONNECT 127.0.0.1:443…" for a tunnel, "POST 127.0.0.1:…" for a request. */
@@ -43,18 +43,18 @@ describe("HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
       const s3 = new URL(e2e.s3.S3_TLS_ENDPOINT as string).host;
       const admin = new URL(e2e.admin.url).host;
       const env = e2e.env({ S3_ENDPOINT: e2e.s3.S3_TLS_ENDPOINT as string, HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, SSL_CERT_FILE: e2e.s3.S3_TLS_CA as string, DENO_CERT: e2e.s3.S3_TLS_CA as string });
-      const run = await runCli(runtime, ["--file", file, ...NAMES, "--version", runtime, "--quiet", "--allow-http"], env, e2e.work);
+      const run = await spawnCli(runtime, ["--file", file, ...NAMES, "--version", runtime, "--quiet", "--allow-http"], env, e2e.work);
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
       // Every connection went through it, and nothing else did (Deno's update check is off, as documented).
       expect(seen()).toEqual([`CONNECT ${s3}`, `HEAD ${admin}`, `POST ${admin}`].sort());
-      verifyPublished(e2e.s3, `dev/proxied-arm64-${runtime}.enc`, e2e.admin.registrations.at(-1)?.body as never, file, e2e.work);
+      checkPublished(e2e.s3, `dev/proxied-arm64-${runtime}.enc`, e2e.admin.registrations.at(-1)?.body as never, file, e2e.work);
     });
 
     test(`${runtime}: NO_PROXY sends both direct`, async () => {
       proxy.passed.length = 0;
       const env = e2e.env({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1" });
-      const run = await runCli(runtime, ["--file", file, ...NAMES, "--version", `${runtime}-direct`, "--quiet"], env, e2e.work);
+      const run = await spawnCli(runtime, ["--file", file, ...NAMES, "--version", `${runtime}-direct`, "--quiet"], env, e2e.work);
       expect(run.code).toBe(0);
       expect(e2e.admin.registrations).toHaveLength(1);
       expect(proxy.passed).toEqual([]);
@@ -78,12 +78,12 @@ describe("HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
       ];
       for (const [url, vars, variable] of cases) {
         for (const args of [[], ["--dry-run"]]) {
-          const run = await runCli(runtime, ["--file", file, ...NAMES, "--version", "refused", ...args], e2e.env({ ADMIN_API_URL: url, ...vars }), e2e.work);
+          const run = await spawnCli(runtime, ["--file", file, ...NAMES, "--version", "refused", ...args], e2e.env({ ADMIN_API_URL: url, ...vars }), e2e.work);
           expect(run.stderr).toBe(refusal(new URL(url).host, variable, new URL(url).hostname));
           expect(run.code).toBe(2);
         }
       }
-      const register = await runCli(runtime, ["register", "--from", join(e2e.work, "none.json")], e2e.env({ HTTP_PROXY: proxy.url }), e2e.work);
+      const register = await spawnCli(runtime, ["register", "--from", join(e2e.work, "none.json")], e2e.env({ HTTP_PROXY: proxy.url }), e2e.work);
       expect(register.stderr).toBe(refusal(admin.host, "HTTP_PROXY", admin.hostname));
       expect(register.code).toBe(2);
       expect(proxy.passed).toEqual([]);
@@ -94,7 +94,7 @@ describe("HTTPS_PROXY, HTTP_PROXY and NO_PROXY", () => {
 
   test("binary-x64: a proxy that is down is named in the error, beside the server it stood for", async () => {
     const down = "http://127.0.0.1:9";
-    const run = await runCli("binary-x64", ["--file", file, ...NAMES, "--version", "down", "--allow-http"], e2e.env({ HTTP_PROXY: down, HTTPS_PROXY: down }), e2e.work);
+    const run = await spawnCli("binary-x64", ["--file", file, ...NAMES, "--version", "down", "--allow-http"], e2e.env({ HTTP_PROXY: down, HTTPS_PROXY: down }), e2e.work);
     const admin = new URL(e2e.admin.url).host;
     expect(run.code).toBe(4);
     expect(run.stderr).toContain(`the request to ${admin} went through the proxy at 127.0.0.1:9 (HTTP_PROXY)`);

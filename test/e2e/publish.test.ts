@@ -5,10 +5,10 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { dirname, join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
 import { recoveryFiles, useE2e } from "../support/e2e.ts";
-import { runCli, type CliRun, type Runtime } from "../support/run-cli.ts";
+import { spawnCli, type CliRun, type Runtime } from "../support/spawn-cli.ts";
 import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
-import { verifyPublished } from "../support/verify.ts";
+import { checkPublished } from "../support/check-published.ts";
 
 const e2e = useE2e();
 let s3: S3Env;
@@ -56,7 +56,7 @@ function expectPublished(run: CliRun, objectKey: string, file: string) {
   const cdnUrl = new URL(payload.cdn_url);
   expect(cdnUrl.search + cdnUrl.hash).toBe("");
   expect(`${cdnUrl.origin}${decodeURIComponent(cdnUrl.pathname)}`).toBe(`${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${objectKey}`);
-  verifyPublished(s3, objectKey, payload, file, work);
+  checkPublished(s3, objectKey, payload, file, work);
   expect(openMultipartUploads(s3)).toEqual([]);
   return payload;
 }
@@ -65,7 +65,7 @@ describe("publish through the CLI under Bun", () => {
   for (const size of [0, 1, 15, 16, 17, 3 * 1024 * 1024 + 7]) {
     test(`${size} bytes: uploaded, registered, and decodable with openssl`, async () => {
       const file = artifact(size, size + 1);
-      const run = await runCli("bun", [...publishArgs(file), "--json"], env());
+      const run = await spawnCli("bun", [...publishArgs(file), "--json"], env());
       const payload = expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
       const { encryption_key: _key, ...withoutKey } = admin.registrations[0]!.body;
       expect(JSON.parse(run.stdout)).toEqual({ object_key: "dev/my_model-arm64-2026-04-15.enc", ...withoutKey, replaced: false });
@@ -75,7 +75,7 @@ describe("publish through the CLI under Bun", () => {
 
   test("several parts: multipart upload with equal parts, nothing left open", async () => {
     const file = artifact(13 * 1024 * 1024, 42);
-    const run = await runCli("bun", [...publishArgs(file), "--part-size", "5MiB", "--concurrency", "2"], env());
+    const run = await spawnCli("bun", [...publishArgs(file), "--part-size", "5MiB", "--concurrency", "2"], env());
     expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
     expect(run.stderr).toMatch(/2 parts of 5\.0 MiB/);
   });
@@ -85,7 +85,7 @@ describe("publish through the CLI under Bun", () => {
     const keys = new Set<string>();
     const hashes = new Set<string>();
     for (const version of ["1", "2", "3"]) {
-      const run = await runCli("bun", publishArgs(file, { version }), env());
+      const run = await spawnCli("bun", publishArgs(file, { version }), env());
       expect(run.code).toBe(0);
     }
     for (const { body } of admin.registrations) {
@@ -101,7 +101,7 @@ describe("publish through the CLI under Bun", () => {
     const file = artifact(10);
     const versions = ["1.10", "007", "0x1f", "1e3", "2026-04-15"];
     for (const version of versions) {
-      const run = await runCli("bun", publishArgs(file, { version }), env());
+      const run = await spawnCli("bun", publishArgs(file, { version }), env());
       expect(run.stderr).toContain(`published dev/my_model-arm64-${version}.enc`);
     }
     expect(admin.registrations.map((r) => r.body.version)).toEqual(versions);
@@ -111,13 +111,13 @@ describe("publish through the CLI under Bun", () => {
   test("keys with spaces, + = ( * @ % and non-ASCII letters sign and upload correctly", async () => {
     const file = artifact(2000);
     const names = { resource: "my model+=(*@%é", version: "1.0 (rc=2)*ü" };
-    const run = await runCli("bun", publishArgs(file, names), env());
+    const run = await spawnCli("bun", publishArgs(file, names), env());
     expectPublished(run, "dev/my model+=(*@%é-arm64-1.0 (rc=2)*ü.enc", file);
   });
 
   test("URLs are joined with exactly one slash however they were written", async () => {
     const file = artifact(10);
-    const run = await runCli(
+    const run = await spawnCli(
       "bun",
       publishArgs(file),
       env({ ADMIN_API_URL: `${admin.url}//`, ADMIN_API_PUBLISH_PATH: "/internal/resources/publish", CDN_PUBLIC_BASE_URL: "https://cdn.example/a/" }),
@@ -131,7 +131,7 @@ describe("publish through the CLI under Bun", () => {
 describe("publish through the CLI under Deno", () => {
   test("several parts, verified independently", async () => {
     const file = artifact(11 * 1024 * 1024, 7);
-    const run = await runCli("deno", [...publishArgs(file), "--part-size", "5MiB"], env());
+    const run = await spawnCli("deno", [...publishArgs(file), "--part-size", "5MiB"], env());
     expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
   });
 });
@@ -142,7 +142,7 @@ describe("compression on one thread (--workers 0, as on a single core)", () => {
   for (const runtime of ["binary-x64", "deno"] as const) {
     test(`${runtime}: several blocks at level 2, verified independently`, async () => {
       const file = artifact(7 * 1024 * 1024 + 5, 8);
-      const run = await runCli(runtime, [...publishArgs(file), "--workers", "0", "--level", "2"], env());
+      const run = await spawnCli(runtime, [...publishArgs(file), "--workers", "0", "--level", "2"], env());
       expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
     });
   }
@@ -153,7 +153,7 @@ describe("failures", () => {
   for (const runtime of runtimes) {
     test(`${runtime}: a wrong S3 secret fails with S3's code, registers nothing and prints no secret`, async () => {
       const file = artifact(6 * 1024 * 1024);
-      const run = await runCli(runtime, [...publishArgs(file), "--part-size", "5MiB"], env({ S3_SECRET_KEY: "wrong-secret-value-123" }));
+      const run = await spawnCli(runtime, [...publishArgs(file), "--part-size", "5MiB"], env({ S3_SECRET_KEY: "wrong-secret-value-123" }));
       expect(run.code).toBe(4);
       expect(run.stderr).toContain("SignatureDoesNotMatch");
       expect(run.stderr.trim().split("\n").length).toBe(1);
@@ -166,7 +166,7 @@ describe("failures", () => {
   test("a transient admin API failure is retried", async () => {
     const file = artifact(100);
     admin.failNext(2, 503, JSON.stringify({ detail: "registry is busy" }));
-    const run = await runCli("bun", publishArgs(file), env(), work);
+    const run = await spawnCli("bun", publishArgs(file), env(), work);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("admin API registration failed: HTTP 503: registry is busy; retrying in");
     expect(admin.registrations.length).toBe(1);
@@ -175,7 +175,7 @@ describe("failures", () => {
   test("a registration refused for good is saved (0600, with the key) and sent again with register --from", async () => {
     const file = artifact(100);
     admin.failNext(3, 503, JSON.stringify({ detail: "registry is read-only" }));
-    const run = await runCli("bun", [...publishArgs(file), "--retries", "2"], env(), work);
+    const run = await spawnCli("bun", [...publishArgs(file), "--retries", "2"], env(), work);
     expect(run.code).toBe(5);
     const lines = run.stderr.trim().split("\n");
     expect(lines.at(-2)).toBe("publish-artifact: error: admin API registration failed: HTTP 503: registry is read-only");
@@ -189,18 +189,18 @@ describe("failures", () => {
     expect(listObjects(s3)).toEqual(["dev/my_model-arm64-2026-04-15.enc"]);
 
     // register checks the object in S3 (its size, that the key decrypts it), so it takes the S3 variables too.
-    const again = await runCli("bun", ["register", "--from", recoveryFile], env(), work);
+    const again = await spawnCli("bun", ["register", "--from", recoveryFile], env(), work);
     expect(again.stderr.trim()).toBe(`registered dev/my_model-arm64-2026-04-15.enc; ${recoveryFile} was removed`);
     expect(again.code).toBe(0);
     expect(existsSync(recoveryFile)).toBe(false);
     expect(admin.registrations.map((r) => r.body)).toEqual([record.payload]);
-    verifyPublished(s3, record.object_key, record.payload, file, work);
+    checkPublished(s3, record.object_key, record.payload, file, work);
   });
 
   test("a wrong admin token is not retried, does not print the token, and keeps the registration", async () => {
     const file = artifact(100);
     const before = admin.requests;
-    const run = await runCli("bun", publishArgs(file), env({ ADMIN_API_TOKEN: "not-the-right-token" }), work);
+    const run = await spawnCli("bun", publishArgs(file), env({ ADMIN_API_TOKEN: "not-the-right-token" }), work);
     expect(run.code).toBe(5);
     expect(admin.requests).toBe(before + 1);
     expect(run.stderr).toContain("admin API registration failed: HTTP 401: bad token");
@@ -210,7 +210,7 @@ describe("failures", () => {
 
   test("a missing file exits 3 before anything is sent", async () => {
     const before = admin.requests;
-    const run = await runCli("bun", publishArgs(join(work, "nope.trt")), env());
+    const run = await spawnCli("bun", publishArgs(join(work, "nope.trt")), env());
     expect(run.code).toBe(3);
     expect(run.stderr.trim()).toBe(`publish-artifact: error: cannot read --file ${join(work, "nope.trt")}: no such file`);
     expect(admin.requests).toBe(before);
@@ -230,7 +230,7 @@ describe("failures", () => {
     });
     try {
       const before = admin.requests;
-      const run = await runCli("bun", publishArgs(file, { stage: "a/b" }), env({ S3_ENDPOINT: `http://127.0.0.1:${fakeS3.port}` }));
+      const run = await spawnCli("bun", publishArgs(file, { stage: "a/b" }), env({ S3_ENDPOINT: `http://127.0.0.1:${fakeS3.port}` }));
       expect(run.code).toBe(2);
       expect(run.stderr.trim()).toBe(
         'publish-artifact: error: --dev-stage contains "/" or "\\", which would change the object key\'s path: remove it',

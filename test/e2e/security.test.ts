@@ -7,10 +7,10 @@ import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
-import { recoveryFiles, useE2e } from "../support/e2e.ts";
+import { nameFlags, recoveryFiles, useE2e } from "../support/e2e.ts";
 import { loadPublishConfig } from "../../src/config/publish-config.ts";
 import { publishArtifact } from "../../src/commands/publish.ts";
-import { cliCommand, runCli } from "../support/run-cli.ts";
+import { cliCommand, spawnCli } from "../support/spawn-cli.ts";
 import { curlDownloadUrl, curlUpload, listObjects, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
 
@@ -19,7 +19,7 @@ let s3: S3Env;
 let admin: AdminServer;
 let work: string;
 let file: string;
-const NAMES = ["--resource-name", "sec", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+const NAMES = nameFlags("sec");
 const KEY = "dev/sec-arm64-1.enc";
 
 beforeAll(() => {
@@ -41,7 +41,7 @@ describe("recovery files never land in git", () => {
     git(checkout, "init", "-q");
     writeFileSync(join(checkout, "loader-image.tar"), pseudoRandomBytes(32 * 1024, 3));
     admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
-    const run = await runCli("bun", ["--file", "loader-image.tar", ...NAMES], e2e.env(), checkout);
+    const run = await spawnCli("bun", ["--file", "loader-image.tar", ...NAMES], e2e.env(), checkout);
     expect(run.code).toBe(5);
     const [saved, ...others] = recoveryFiles(checkout);
     expect(others).toEqual([]);
@@ -64,7 +64,7 @@ describe("recovery files never land in git", () => {
     mkdirSync(elsewhere, { mode: 0o777 });
     symlinkSync(elsewhere, join(checkout, ".publish-artifact"));
     admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
-    const run = await runCli("bun", ["--file", file, ...NAMES], e2e.env(), checkout);
+    const run = await spawnCli("bun", ["--file", file, ...NAMES], e2e.env(), checkout);
     expect(run.code).toBe(5);
     const saved = /saved in (\S+) \(readable only by you\)/.exec(run.stderr)?.[1] as string;
     expect(saved.startsWith(join(tmpdir(), "publish-artifact-recovery-"))).toBe(true);
@@ -81,7 +81,7 @@ describe("recovery files never land in git", () => {
     mkdirSync(join(checkout, ".publish-artifact"), { recursive: true, mode: 0o755 });
     symlinkSync(victim, join(checkout, ".publish-artifact", ".gitignore"));
     admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
-    const run = await runCli("bun", ["--file", file, ...NAMES], e2e.env(), checkout);
+    const run = await spawnCli("bun", ["--file", file, ...NAMES], e2e.env(), checkout);
     expect(run.code).toBe(5);
     expect(readFileSync(victim, "utf8")).toBe("the user's own file\n");
     expect(lstatSync(join(checkout, ".publish-artifact", ".gitignore")).isFile()).toBe(true);
@@ -94,7 +94,7 @@ describe("recovery files never land in git", () => {
     const blocker = join(work, "not-a-dir");
     writeFileSync(blocker, "");
     const before = admin.requests;
-    const run = await runCli("bun", ["--file", file, ...NAMES, "--recovery-dir", join(blocker, "sub")], e2e.env(), work);
+    const run = await spawnCli("bun", ["--file", file, ...NAMES, "--recovery-dir", join(blocker, "sub")], e2e.env(), work);
     expect(run.stderr).toMatch(new RegExp(`^publish-artifact: error: --recovery-dir ${blocker}/sub cannot hold recovery files: .+: give a writable directory\\n$`));
     expect(run.code).toBe(2);
     expect(admin.requests).toBe(before);
@@ -159,7 +159,7 @@ describe("a hostile working directory configures nothing and runs nothing", () =
     for (const where of ["the directory", "a directory below it"]) {
       test(`${runtime}: version, --dry-run and a full publish take nothing from ${where}`, async () => {
         const cwd = where === "the directory" ? hostile : join(hostile, "nested");
-        const run = (args: string[], env: Record<string, string>) => (runtime === "bun-readme" ? runReadmeBunLine(args, env, cwd) : runCli(runtime, args, env, cwd));
+        const run = (args: string[], env: Record<string, string>) => (runtime === "bun-readme" ? runReadmeBunLine(args, env, cwd) : spawnCli(runtime, args, env, cwd));
         const version = await run(["version"], {});
         expect(version.code).toBe(0);
         expect(existsSync(marker)).toBe(false);
@@ -249,7 +249,7 @@ describe("the runtime's own switches are refused before anything is read or sent
       // Bun from source loads BUN_INSPECT_PRELOAD before any of our code, as it does a --preload: only the binary
       // gets to refuse it (the README says what cannot be caught from inside).
       for (const [name, value] of switches.filter(([name]) => runtime === "binary-x64" || name !== "BUN_INSPECT_PRELOAD")) {
-        const run = await runCli(runtime, ["--file", file, ...NAMES], e2e.env({ [name]: value }), work);
+        const run = await spawnCli(runtime, ["--file", file, ...NAMES], e2e.env({ [name]: value }), work);
         expect(run.stderr).toStartWith(`publish-artifact: error: ${name} is set: `);
         expect(run.stderr).toEndWith("; unset it for this step (publish-artifact runs with secrets in reach)\n");
         expect(run.stderr.split("\n").length).toBe(2);
@@ -259,7 +259,7 @@ describe("the runtime's own switches are refused before anything is read or sent
       expect(admin.requests).toBe(before);
       expect(listObjects(s3)).toEqual([]);
       // The values that leave the runtime as it is do not stop a publish.
-      const harmless = await runCli(runtime, ["--file", file, ...NAMES, "--quiet"], e2e.env({ BUN_CONFIG_VERBOSE_FETCH: "0", NODE_TLS_REJECT_UNAUTHORIZED: "1" }), work);
+      const harmless = await spawnCli(runtime, ["--file", file, ...NAMES, "--quiet"], e2e.env({ BUN_CONFIG_VERBOSE_FETCH: "0", NODE_TLS_REJECT_UNAUTHORIZED: "1" }), work);
       expect(harmless.stderr).toBe("");
       expect(harmless.code).toBe(0);
     });
@@ -272,18 +272,18 @@ describe("the token and the key travel only over TLS, and only to the configured
 
   test("an http:// admin API on another machine is refused before anything is read or sent (exit 2)", async () => {
     for (const url of ["http://admin.example.com", "http://127.0.0.1.nip.io:8080", "http://10.0.0.1"]) {
-      const run = await runCli("bun", ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: url }), work);
+      const run = await spawnCli("bun", ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: url }), work);
       expect(run.stderr).toBe(refusal(new URL(url).host));
       expect(run.code).toBe(2);
     }
     expect(listObjects(s3)).toEqual([]);
-    const alongside = await runCli("bun", ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: "http://admin.example.com", S3_BUCKET: "" }), work);
+    const alongside = await spawnCli("bun", ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: "http://admin.example.com", S3_BUCKET: "" }), work);
     expect(alongside.stderr).toBe(`publish-artifact: error: S3_BUCKET is empty: set it to the target bucket's name\n${refusal("admin.example.com")}`);
   });
 
   test("--allow-http or PUBLISH_ARTIFACT_ALLOW_HTTP=1 opts in; loopback needs no opt-in; https needs none", async () => {
     // Accepted at validation: the dry run goes on to its checks, and only the unreachable admin API fails them (exit 4).
-    const plan = (extra: string[], vars: Record<string, string>) => runCli("bun", ["--file", file, ...NAMES, "--dry-run", ...extra], e2e.env(vars), work);
+    const plan = (extra: string[], vars: Record<string, string>) => spawnCli("bun", ["--file", file, ...NAMES, "--dry-run", ...extra], e2e.env(vars), work);
     const accepted = (run: { code: number; stdout: string }, host: string) => {
       expect(run.stdout).toContain(`admin API    FAILED  the admin API at ${host} does not answer`);
       expect(run.code).toBe(4);
@@ -301,7 +301,7 @@ describe("the token and the key travel only over TLS, and only to the configured
   });
 
   test("an http:// S3 endpoint on another machine is allowed with one warning line", async () => {
-    const run = await runCli("bun", ["--file", file, ...NAMES, "--dry-run"], e2e.env({ S3_ENDPOINT: "http://minio.cluster.internal:9000" }), work);
+    const run = await spawnCli("bun", ["--file", file, ...NAMES, "--dry-run"], e2e.env({ S3_ENDPOINT: "http://minio.cluster.internal:9000" }), work);
     expect(run.stderr).toStartWith(
       "publish-artifact: warning: S3_ENDPOINT is http:// to minio.cluster.internal:9000: requests and the encrypted artifact travel unencrypted (the secret key itself is never sent); use https:// where the server offers it\n",
     );
@@ -320,7 +320,7 @@ describe("the token and the key travel only over TLS, and only to the configured
     });
     try {
       for (const runtime of ["bun", "deno", "binary-x64"] as const) {
-        const run = await runCli(runtime, ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${redirecting.port}` }), work);
+        const run = await spawnCli(runtime, ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${redirecting.port}` }), work);
         expect(run.stderr).toContain(
           `admin API registration failed: HTTP 307: the admin API redirects to http://127.0.0.1:${listener.port}, which is not followed (the token and the key would go there): set ADMIN_API_URL to the API's own address\n`,
         );
@@ -347,7 +347,7 @@ describe("register --from trusts nothing in the file", () => {
 
   beforeAll(async () => {
     admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
-    const run = await runCli("bun", ["--file", file, ...NAMES, "--quiet"], e2e.env(), work);
+    const run = await spawnCli("bun", ["--file", file, ...NAMES, "--quiet"], e2e.env(), work);
     expect(run.code).toBe(5);
     record = JSON.parse(readFileSync(recoveryFiles(work)[0] as string, "utf8"));
   });
@@ -362,7 +362,7 @@ describe("register --from trusts nothing in the file", () => {
         copy.payload.cdn_url = `http://127.0.0.1:${listener.port}/evil.enc`;
       });
       const { ADMIN_API_URL: _unset, ...noAdmin } = e2e.env();
-      const unset = await runCli("bun", ["register", "--from", path], noAdmin, work);
+      const unset = await spawnCli("bun", ["register", "--from", path], noAdmin, work);
       expect(unset.stderr).toBe("publish-artifact: error: ADMIN_API_URL is not set: set it to the admin API's base URL\n");
       expect(unset.code).toBe(2);
 
@@ -370,7 +370,7 @@ describe("register --from trusts nothing in the file", () => {
         const copy = join(work, `urls-${runtime}.json`);
         writeFileSync(copy, readFileSync(path), { mode: 0o600 });
         admin.registrations.length = 0;
-        const again = await runCli(runtime, ["register", "--from", copy], e2e.env(), work);
+        const again = await spawnCli(runtime, ["register", "--from", copy], e2e.env(), work);
         const cdnUrl = `${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`;
         expect(again.stderr).toBe(
           `publish-artifact: ${copy} was saved for ${listenerUrl}; registering at ${admin.url}/internal/resources/publish (from ADMIN_API_URL) instead\n` +
@@ -397,7 +397,7 @@ describe("register --from trusts nothing in the file", () => {
     const before = admin.requests;
     for (const runtime of ["binary-x64", "bun"] as const) {
       for (const [path, why, code] of cases) {
-        const run = await runCli(runtime, ["register", "--from", path], e2e.env(), work);
+        const run = await spawnCli(runtime, ["register", "--from", path], e2e.env(), work);
         expect(run.stderr).toBe(`publish-artifact: error: --from ${path} does not describe the object: ${why}; nothing was registered\n`);
         expect(run.code).toBe(code);
         expect(existsSync(path)).toBe(true);
@@ -406,12 +406,12 @@ describe("register --from trusts nothing in the file", () => {
         c.payload.version = "never-published";
         c.object_key = "dev/sec-arm64-never-published.enc";
       });
-      const missing = await runCli(runtime, ["register", "--from", gone], e2e.env(), work);
+      const missing = await spawnCli(runtime, ["register", "--from", gone], e2e.env(), work);
       expect(missing.stderr).toBe(`publish-artifact: error: dev/sec-arm64-never-published.enc in bucket ${s3.S3_BUCKET} does not exist (HEAD: 404): upload it first, or check S3_BUCKET and --from; nothing was registered\n`);
       expect(missing.code).toBe(7);
       for (const [field, value] of [["object_key", `${KEY}\u001b[2K\rpublish-artifact: registered`], ["publish_url", "https://a.example/\npublish-artifact: forged"]] as const) {
         const forged = edited(`control-${field}`, (c) => ((c as unknown as Record<string, unknown>)[field] = value));
-        const run = await runCli(runtime, ["register", "--from", forged], e2e.env(), work);
+        const run = await spawnCli(runtime, ["register", "--from", forged], e2e.env(), work);
         expect(run.stderr).toBe(`publish-artifact: error: --from ${forged} is not a valid publish-artifact recovery or metadata file: ${field} is wrong or missing\n`);
         expect(run.code).toBe(3);
       }
@@ -432,7 +432,7 @@ describe("register --from trusts nothing in the file", () => {
       uploadAgain();
       for (const runtime of ["binary-x64", "bun"] as const) {
         const path = edited(`echo-${runtime}`, () => {});
-        const run = await runCli(runtime, ["register", "--from", path, "--retries", "0"], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${echoing.port}` }), work);
+        const run = await spawnCli(runtime, ["register", "--from", path, "--retries", "0"], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${echoing.port}` }), work);
         expect(run.code).toBe(5);
         expect(run.stderr).toContain(`admin API registration failed: HTTP 422: {"upper":"[redacted]","escaped":"[redacted]"}`);
         for (const text of [key, key.toUpperCase(), escaped, key.slice(0, 16)]) expect(run.stdout + run.stderr).not.toContain(text);
@@ -500,22 +500,22 @@ describe("smaller doors", () => {
     const long = "r".repeat(230);
     const names = ["--resource-name", long, "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
     const key = `dev/${long}-arm64-1.enc`;
-    const plan = await runCli("binary-x64", ["--file", file, ...names, "--dry-run"], e2e.env(), work);
+    const plan = await spawnCli("binary-x64", ["--file", file, ...names, "--dry-run"], e2e.env(), work);
     expect(plan.code).toBe(0);
     admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
-    const run = await runCli("binary-x64", ["--file", file, ...names], e2e.env(), work);
+    const run = await spawnCli("binary-x64", ["--file", file, ...names], e2e.env(), work);
     expect(run.code).toBe(5);
     const [saved] = recoveryFiles(work);
     expect(Buffer.byteLength(saved!.split("/").at(-1)!)).toBeLessThanOrEqual(255);
     expect(listObjects(s3)).toEqual([key]);
-    const registered = await runCli("bun", ["register", "--from", saved!], e2e.env(), work);
+    const registered = await spawnCli("bun", ["register", "--from", saved!], e2e.env(), work);
     expect(registered.code).toBe(0);
     expect(admin.registrations.map((r) => r.body.resource_name)).toEqual([long]);
 
     const tooLong = ["--resource-name", "é".repeat(520), ...names.slice(2)];
     const before = admin.requests + admin.checks;
     for (const args of [["--dry-run"], []]) {
-      const refused = await runCli("bun", ["--file", file, ...tooLong, ...args], e2e.env(), work);
+      const refused = await spawnCli("bun", ["--file", file, ...tooLong, ...args], e2e.env(), work);
       expect(refused.stderr).toMatch(/^publish-artifact: error: the object key dev\/é+… is 1056 bytes, and S3 takes at most 1024: shorten --resource-name, --dev-stage, --architecture or --version\n$/);
       expect(refused.code).toBe(2);
     }
@@ -524,7 +524,7 @@ describe("smaller doors", () => {
 
   test("a --key-file others can read, or a link: one warning each, as ssh gives; a private file, none", async () => {
     const out = join(work, "warned.enc");
-    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out, "--quiet"], {}, work)).code).toBe(0);
+    expect((await spawnCli("bun", ["--file", file, ...NAMES, "--output", out, "--quiet"], {}, work)).code).toBe(0);
     const key = JSON.parse(readFileSync(`${out}.json`, "utf8")).payload.encryption_key as string;
     const open = join(work, "open.key");
     writeFileSync(open, key, { mode: 0o644 });
@@ -534,14 +534,14 @@ describe("smaller doors", () => {
     const decrypted = `decrypted ${statSync(out).size} bytes into ${statSync(file).size} bytes\n`;
     for (const runtime of ["binary-x64", "deno"] as const) {
       const restored = join(work, `warned-${runtime}.bin`);
-      const loose = await runCli(runtime, ["decrypt", "--key-file", open, out, restored], {}, work);
+      const loose = await spawnCli(runtime, ["decrypt", "--key-file", open, out, restored], {}, work);
       expect(loose.stderr).toBe(`publish-artifact: warning: --key-file ${open} can be read or changed by others (mode 0644): chmod 600 ${open}\n${decrypted}`);
       expect(loose.code).toBe(0);
       rmSync(restored);
-      const linked = await runCli(runtime, ["decrypt", "--key-file", join(work, "linked.key"), out, restored], {}, work);
+      const linked = await spawnCli(runtime, ["decrypt", "--key-file", join(work, "linked.key"), out, restored], {}, work);
       expect(linked.stderr).toBe(`publish-artifact: warning: --key-file ${join(work, "linked.key")} is a symbolic link: give the key file itself, which only you can change\n${decrypted}`);
       rmSync(restored);
-      const tight = await runCli(runtime, ["decrypt", "--key-file", closed, out, restored], {}, work);
+      const tight = await spawnCli(runtime, ["decrypt", "--key-file", closed, out, restored], {}, work);
       expect(tight.stderr).toBe(decrypted);
       rmSync(restored);
     }
@@ -552,19 +552,19 @@ describe("smaller doors", () => {
     for (const host of ["127.1", "0x7f000001", "[::ffff:127.0.0.1]"]) {
       const url = `http://${host}:${port}`;
       for (const args of [["--file", file, ...NAMES, "--dry-run"], ["register", "--from", join(work, "none.json")]]) {
-        const run = await runCli("bun", args, e2e.env({ ADMIN_API_URL: url }), work);
+        const run = await spawnCli("bun", args, e2e.env({ ADMIN_API_URL: url }), work);
         expect(run.stderr).not.toContain("ADMIN_API_URL is http://");
         expect(run.code).not.toBe(2);
       }
     }
-    const remote = await runCli("bun", ["--file", file, ...NAMES, "--dry-run"], e2e.env({ ADMIN_API_URL: `http://[::ffff:10.0.0.1]:${port}` }), work);
+    const remote = await spawnCli("bun", ["--file", file, ...NAMES, "--dry-run"], e2e.env({ ADMIN_API_URL: `http://[::ffff:10.0.0.1]:${port}` }), work);
     expect(remote.stderr).toContain("ADMIN_API_URL is http:// to [::ffff:a00:1]");
     expect(remote.code).toBe(2);
   });
 
   test("control characters in what is printed are escaped: a path cannot paint or forge a line", async () => {
     const odd = join(work, "x\u001b[31mred\rpublish-artifact: published");
-    const run = await runCli("binary-x64", ["--file", odd, ...NAMES], e2e.env(), work);
+    const run = await spawnCli("binary-x64", ["--file", odd, ...NAMES], e2e.env(), work);
     expect(run.stderr).toBe(`publish-artifact: error: cannot read --file ${join(work, "x\\u001b[31mred\\u000dpublish-artifact: published")}: no such file\n`);
     expect(run.code).toBe(3);
   });
@@ -574,7 +574,7 @@ describe("the key appears only where the user stores it", () => {
   test("--output, with and without --json or --quiet, prints no key; the key is only in FILE.json (0600)", async () => {
     for (const [i, extra] of [[], ["--json"], ["--quiet"], ["--json", "--quiet"]].entries()) {
       const out = join(work, `local-${i}.enc`);
-      const run = await runCli("binary-x64", ["--file", file, ...NAMES, "--output", out, ...extra], {}, work);
+      const run = await spawnCli("binary-x64", ["--file", file, ...NAMES, "--output", out, ...extra], {}, work);
       expect(run.code).toBe(0);
       const key = JSON.parse(readFileSync(`${out}.json`, "utf8")).payload.encryption_key as string;
       expect(key).toMatch(/^[0-9a-f]{64}$/);
@@ -607,7 +607,7 @@ describe("the key appears only where the user stores it", () => {
       for (const runtime of ["bun", "binary-x64"] as const) {
         bodies.length = 0;
         calls = 0;
-        const run = await runCli(runtime, ["--file", file, ...NAMES, "--retries", "1"], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${echoing.port}` }), work);
+        const run = await spawnCli(runtime, ["--file", file, ...NAMES, "--retries", "1"], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${echoing.port}` }), work);
         expect(run.code).toBe(5);
         expect(calls).toBe(2);
         const key = JSON.parse(bodies[0] as string).encryption_key as string;
@@ -626,7 +626,7 @@ describe("the key appears only where the user stores it", () => {
 
   test("decrypt and verify take the key from --key-file (the key, or the metadata file) or PUBLISH_ARTIFACT_KEY; --key warns", async () => {
     const out = join(work, "local.enc");
-    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
+    expect((await spawnCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
     const metadata = JSON.parse(readFileSync(`${out}.json`, "utf8"));
     const key = metadata.payload.encryption_key as string;
     const keyFile = join(work, "key.hex");
@@ -635,23 +635,23 @@ describe("the key appears only where the user stores it", () => {
     const decrypted = `decrypted ${statSync(out).size} bytes into ${statSync(file).size} bytes`;
 
     // The metadata file gives the key and the hash, which is then checked.
-    const fromMetadata = await runCli("binary-x64", ["decrypt", "--key-file", `${out}.json`, out, restored], {}, work);
+    const fromMetadata = await spawnCli("binary-x64", ["decrypt", "--key-file", `${out}.json`, out, restored], {}, work);
     expect(fromMetadata.stderr).toBe(`${decrypted}, sha256 checked\n`);
     expect(fromMetadata.code).toBe(0);
     expect(readFileSync(restored).equals(readFileSync(file))).toBe(true);
     rmSync(restored);
 
-    const fromHexFile = await runCli("deno", ["decrypt", "--key-file", keyFile, out, restored], {}, work);
+    const fromHexFile = await spawnCli("deno", ["decrypt", "--key-file", keyFile, out, restored], {}, work);
     expect(fromHexFile.stderr).toBe(`${decrypted}\n`);
     expect(fromHexFile.code).toBe(0);
     rmSync(restored);
 
-    const fromEnv = await runCli("bun", ["decrypt", out, restored], { PUBLISH_ARTIFACT_KEY: key }, work);
+    const fromEnv = await spawnCli("bun", ["decrypt", out, restored], { PUBLISH_ARTIFACT_KEY: key }, work);
     expect(fromEnv.stderr).toBe(`${decrypted}\n`);
     expect(fromEnv.code).toBe(0);
     rmSync(restored);
 
-    const onCommandLine = await runCli("bun", ["decrypt", "--key", key, out, restored], {}, work);
+    const onCommandLine = await spawnCli("bun", ["decrypt", "--key", key, out, restored], {}, work);
     expect(onCommandLine.stderr).toBe(
       "publish-artifact: warning: --key puts the encryption key on the command line, where other users of this machine can read it: use --key-file PATH or PUBLISH_ARTIFACT_KEY\n" +
         `${decrypted}\n`,
@@ -659,16 +659,16 @@ describe("the key appears only where the user stores it", () => {
     expect(onCommandLine.code).toBe(0);
     rmSync(restored);
 
-    const both = await runCli("bun", ["decrypt", "--key", key, "--key-file", keyFile, out, restored], {}, work);
+    const both = await spawnCli("bun", ["decrypt", "--key", key, "--key-file", keyFile, out, restored], {}, work);
     expect(both.stderr).toBe("publish-artifact: error: give the key once: --key-file PATH or --key HEX, not both\n");
     expect(both.code).toBe(2);
-    const none = await runCli("bun", ["decrypt", out, restored], {}, work);
+    const none = await spawnCli("bun", ["decrypt", out, restored], {}, work);
     expect(none.stderr).toBe(
       "publish-artifact: error: decrypt needs the key: --key-file PATH (a file holding it, or the metadata or recovery file) or PUBLISH_ARTIFACT_KEY\n",
     );
     expect(none.code).toBe(2);
     writeFileSync(join(work, "junk.txt"), "not a key\n");
-    const junk = await runCli("bun", ["decrypt", "--key-file", join(work, "junk.txt"), out, restored], {}, work);
+    const junk = await spawnCli("bun", ["decrypt", "--key-file", join(work, "junk.txt"), out, restored], {}, work);
     expect(junk.stderr).toBe(
       `publish-artifact: error: --key-file ${join(work, "junk.txt")} holds neither a key (64 hex digits) nor a publish-artifact recovery or metadata file\n`,
     );
@@ -677,15 +677,15 @@ describe("the key appears only where the user stores it", () => {
 
     // verify: a hex key file needs --sha256; the metadata file brings it.
     admin.registrations.length = 0;
-    expect((await runCli("bun", ["--file", file, ...NAMES, "--quiet"], e2e.env(), work)).code).toBe(0);
+    expect((await spawnCli("bun", ["--file", file, ...NAMES, "--quiet"], e2e.env(), work)).code).toBe(0);
     const payload = admin.registrations[0]!.body as { encryption_key: string; sha256: string };
     writeFileSync(keyFile, payload.encryption_key);
-    const noSha = await runCli("bun", ["verify", "--file", file, ...NAMES, "--key-file", keyFile], { ...s3 }, work);
+    const noSha = await spawnCli("bun", ["verify", "--file", file, ...NAMES, "--key-file", keyFile], { ...s3 }, work);
     expect(noSha.stderr).toBe("publish-artifact: error: verify needs --sha256 HEX with the key (or --from FILE, which holds both)\n");
     expect(noSha.code).toBe(2);
-    const verified = await runCli("binary-x64", ["verify", "--file", file, ...NAMES, "--key-file", keyFile, "--sha256", payload.sha256], { ...s3 }, work);
+    const verified = await spawnCli("binary-x64", ["verify", "--file", file, ...NAMES, "--key-file", keyFile, "--sha256", payload.sha256], { ...s3 }, work);
     expect(verified.code).toBe(0);
-    const viaEnv = await runCli("bun", ["verify", "--file", file, ...NAMES, "--sha256", payload.sha256], { ...s3, PUBLISH_ARTIFACT_KEY: payload.encryption_key }, work);
+    const viaEnv = await spawnCli("bun", ["verify", "--file", file, ...NAMES, "--sha256", payload.sha256], { ...s3, PUBLISH_ARTIFACT_KEY: payload.encryption_key }, work);
     expect(viaEnv.stderr).not.toContain("warning");
     expect(viaEnv.code).toBe(0);
   });
@@ -695,7 +695,7 @@ describe("cdn_url always names the object", () => {
   test("names with ?, #, % and spaces: cdn_url has no query or fragment, and fetching it returns the object", async () => {
     const names = ["--resource-name", "m?x=1#top", "--dev-stage", "dev", "--architecture", "arm 64", "--version", "50%"];
     const key = "dev/m?x=1#top-arm 64-50%.enc";
-    const run = await runCli("binary-x64", ["--file", file, ...names], e2e.env(), work);
+    const run = await spawnCli("binary-x64", ["--file", file, ...names], e2e.env(), work);
     expect(run.code).toBe(0);
     const payload = admin.registrations[0]!.body as { cdn_url: string; sha256: string };
     const url = new URL(payload.cdn_url);
@@ -728,7 +728,7 @@ describe("nothing the user owns is destroyed", () => {
     symlinkSync(input, join(work, "link.enc"));
     linkSync(input, join(work, "hard.enc"));
     for (const output of [input, join(work, "link.enc"), join(work, "hard.enc")]) {
-      const run = await runCli("binary-x64", ["--file", input, ...NAMES, "--output", output], {}, work);
+      const run = await spawnCli("binary-x64", ["--file", input, ...NAMES, "--output", output], {}, work);
       expect(run.stderr).toBe(
         `publish-artifact: error: --output ${output} is the input file itself (--file ${input}): writing it would destroy the artifact; choose another path\n`,
       );
@@ -736,14 +736,14 @@ describe("nothing the user owns is destroyed", () => {
     }
     const jsonInput = join(work, "weights.json");
     writeFileSync(jsonInput, '{"weights":[1,2,3]}');
-    const json = await runCli("bun", ["--file", jsonInput, ...NAMES, "--output", join(work, "weights")], {}, work);
+    const json = await spawnCli("bun", ["--file", jsonInput, ...NAMES, "--output", join(work, "weights")], {}, work);
     expect(json.stderr).toBe(
       `publish-artifact: error: --output ${join(work, "weights")} would write its metadata to ${jsonInput}, which is the input file (--file ${jsonInput}): choose another path\n`,
     );
     expect(json.code).toBe(2);
     expect(readFileSync(jsonInput, "utf8")).toBe('{"weights":[1,2,3]}');
     expect(sha(input)).toBe(before);
-    const dash = await runCli("bun", ["--file", input, ...NAMES, "--output", "-"], {}, work);
+    const dash = await spawnCli("bun", ["--file", input, ...NAMES, "--output", "-"], {}, work);
     expect(dash.stderr).toBe(
       "publish-artifact: error: --output - cannot be: the key goes into a metadata file beside the output (FILE.json); give a path, e.g. --output ./model.trt.enc\n",
     );
@@ -761,12 +761,12 @@ describe("nothing the user owns is destroyed", () => {
       const out = join(work, `planted-${runtime}.enc`);
       // The name the tool used to write (FILE.partial), pointing at another file and at the input.
       symlinkSync(victim, `${out}.partial`);
-      const first = await runCli(runtime, ["--file", input, ...NAMES, "--output", out, "--quiet"], {}, work);
+      const first = await spawnCli(runtime, ["--file", input, ...NAMES, "--output", out, "--quiet"], {}, work);
       expect(first.code).toBe(0);
       rmSync(`${out}.partial`);
       symlinkSync(input, `${out}.partial`);
       rmSync(`${out}.json`);
-      const second = await runCli(runtime, ["--file", input, ...NAMES, "--output", out, "--quiet"], {}, work);
+      const second = await spawnCli(runtime, ["--file", input, ...NAMES, "--output", out, "--quiet"], {}, work);
       expect(second.code).toBe(0);
       expect(readFileSync(victim, "utf8")).toBe("the user's own file\n");
       expect(sha(input)).toBe(before);
@@ -782,14 +782,14 @@ describe("nothing the user owns is destroyed", () => {
     const input = join(work, "secret-plain.bin");
     writeFileSync(input, pseudoRandomBytes(200_000, 13));
     const enc = join(work, "secret.enc");
-    expect((await runCli("bun", ["--file", input, ...NAMES, "--output", enc, "--quiet"], {}, work)).code).toBe(0);
+    expect((await spawnCli("bun", ["--file", input, ...NAMES, "--output", enc, "--quiet"], {}, work)).code).toBe(0);
     const keyFile = `${enc}.json`;
     const encBefore = sha(enc);
     symlinkSync(enc, join(work, "enc-link"));
     linkSync(enc, join(work, "enc-hard"));
     for (const runtime of ["binary-x64", "deno"] as const) {
       for (const out of [enc, join(work, "enc-link"), join(work, "enc-hard")]) {
-        const run = await runCli(runtime, ["decrypt", "--key-file", keyFile, enc, out], {}, work);
+        const run = await spawnCli(runtime, ["decrypt", "--key-file", keyFile, enc, out], {}, work);
         expect(run.stderr).toBe(`publish-artifact: error: OUT ${out} is IN ${enc} itself: writing it would destroy the encrypted file; choose another path\n`);
         expect(run.code).toBe(2);
       }
@@ -800,7 +800,7 @@ describe("nothing the user owns is destroyed", () => {
       writeFileSync(shared, "public\n", { mode: 0o644 });
       const out = join(work, `restored-${runtime}.bin`);
       symlinkSync(shared, `${out}.partial`);
-      const run = await runCli(runtime, ["decrypt", "--key-file", keyFile, enc, out], {}, work);
+      const run = await spawnCli(runtime, ["decrypt", "--key-file", keyFile, enc, out], {}, work);
       expect(run.code).toBe(0);
       expect(readFileSync(shared, "utf8")).toBe("public\n");
       expect(readFileSync(out).equals(readFileSync(input))).toBe(true);
@@ -808,7 +808,7 @@ describe("nothing the user owns is destroyed", () => {
       // An existing OUT, here a link to the shared file: replaced, with a warning; the link's target untouched.
       rmSync(out);
       symlinkSync(shared, out);
-      const again = await runCli(runtime, ["decrypt", "--key-file", keyFile, enc, out], {}, work);
+      const again = await spawnCli(runtime, ["decrypt", "--key-file", keyFile, enc, out], {}, work);
       expect(again.stderr).toBe(`publish-artifact: warning: OUT ${out} exists: it is being replaced\ndecrypted ${statSync(enc).size} bytes into ${statSync(input).size} bytes, sha256 checked\n`);
       expect(again.code).toBe(0);
       expect(lstatSync(out).isFile()).toBe(true);
@@ -820,24 +820,24 @@ describe("nothing the user owns is destroyed", () => {
   test("--output never replaces a FILE.json that is not the metadata of an earlier run", async () => {
     const out = join(work, "out.enc");
     writeFileSync(`${out}.json`, '{"my":"own config"}\n');
-    const run = await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work);
+    const run = await spawnCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work);
     expect(run.stderr).toBe(`publish-artifact: error: ${out}.json exists and is not the metadata of an earlier --output: move it away, or choose another --output\n`);
     expect(run.code).toBe(2);
     expect(readFileSync(`${out}.json`, "utf8")).toBe('{"my":"own config"}\n');
     rmSync(`${out}.json`);
-    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
+    expect((await spawnCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
     // An earlier run's metadata is replaced.
-    expect((await runCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
+    expect((await spawnCli("bun", ["--file", file, ...NAMES, "--output", out], {}, work)).code).toBe(0);
   });
 
   test("an object already at the key: replaced with a warning (--json says so); --no-overwrite refuses, exit 4, nothing uploaded", async () => {
-    const first = await runCli("bun", ["--file", file, ...NAMES, "--json", "--quiet"], e2e.env(), work);
+    const first = await spawnCli("bun", ["--file", file, ...NAMES, "--json", "--quiet"], e2e.env(), work);
     expect(first.code).toBe(0);
     expect(first.stderr).toBe("");
     expect(JSON.parse(first.stdout).replaced).toBe(false);
     const firstPayload = admin.registrations[0]!.body as { sha256: string };
 
-    const second = await runCli("binary-x64", ["--file", file, ...NAMES, "--json", "--quiet"], e2e.env(), work);
+    const second = await spawnCli("binary-x64", ["--file", file, ...NAMES, "--json", "--quiet"], e2e.env(), work);
     expect(second.code).toBe(0);
     expect(second.stderr).toBe(
       `publish-artifact: warning: ${KEY} in bucket ${s3.S3_BUCKET} already exists: it is being replaced, and the key in its current registration will no longer decrypt it\n`,
@@ -847,7 +847,7 @@ describe("nothing the user owns is destroyed", () => {
     expect(secondPayload.sha256).not.toBe(firstPayload.sha256);
 
     for (const runtime of ["bun", "deno", "binary-x64"] as const) {
-      const refused = await runCli(runtime, ["--file", file, ...NAMES, "--no-overwrite"], e2e.env(), work);
+      const refused = await spawnCli(runtime, ["--file", file, ...NAMES, "--no-overwrite"], e2e.env(), work);
       expect(refused.stderr).toBe(
         `publish-artifact: error: ${KEY} in bucket ${s3.S3_BUCKET} already exists and --no-overwrite was given: nothing was uploaded\n`,
       );
@@ -906,7 +906,7 @@ describe("nothing the user owns is destroyed", () => {
     expect(allowed).toBe(0);
     expect(listObjects(s3)).toEqual([KEY]);
     admin.registrations.length = 0;
-    const emptyFile = await runCli("bun", ["--file", empty, ...NAMES, "--quiet"], e2e.env(), work);
+    const emptyFile = await spawnCli("bun", ["--file", empty, ...NAMES, "--quiet"], e2e.env(), work);
     expect(emptyFile.code).toBe(0);
     expect(admin.registrations.length).toBe(1);
   });

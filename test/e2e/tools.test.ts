@@ -8,18 +8,18 @@ import { S3Client } from "../../src/s3/client.ts";
 import { uploadStream } from "../../src/s3/upload.ts";
 import type { AdminServer } from "../support/admin-server.ts";
 import { defaultWorkers } from "../../src/pipeline/deflate/gzip.ts";
-import { recoveryFiles, useE2e } from "../support/e2e.ts";
-import { cliCommand, runCli, type Runtime } from "../support/run-cli.ts";
+import { nameFlags, recoveryFiles, useE2e } from "../support/e2e.ts";
+import { cliCommand, spawnCli, type Runtime } from "../support/spawn-cli.ts";
 import { curlDelete, listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes, streamOf } from "../support/streams.ts";
-import { verifyPublished } from "../support/verify.ts";
+import { checkPublished } from "../support/check-published.ts";
 
 const e2e = useE2e();
 let s3: S3Env;
 let admin: AdminServer;
 let work: string;
 let file: string;
-const NAMES = ["--resource-name", "tool", "--dev-stage", "dev", "--architecture", "arm64", "--version", "1"];
+const NAMES = nameFlags("tool");
 const KEY = "dev/tool-arm64-1.enc";
 const RUNTIMES: Runtime[] = ["bun", "deno", "binary-x64"];
 
@@ -45,7 +45,7 @@ async function runWithStdin(runtime: Runtime, args: string[], stdinFile: string,
 }
 
 async function publishOnce(): Promise<{ sha256: string; encryption_key: string; size_bytes: number }> {
-  const run = await runCli("bun", ["--file", file, ...NAMES, "--quiet"], env(), work);
+  const run = await spawnCli("bun", ["--file", file, ...NAMES, "--quiet"], env(), work);
   expect(run.code).toBe(0);
   return admin.registrations[0]!.body as never;
 }
@@ -63,7 +63,7 @@ describe("decrypt", () => {
       const out = join(work, "restored.bin");
       const keyFile = join(work, "key.hex");
       writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
-      const toFile = await runCli(runtime, ["decrypt", "--key-file", keyFile, "--sha256", sha, encrypted, out], {}, work);
+      const toFile = await spawnCli(runtime, ["decrypt", "--key-file", keyFile, "--sha256", sha, encrypted, out], {}, work);
       expect(toFile.stderr).toBe(`decrypted ${statSync(encrypted).size} bytes into ${statSync(file).size} bytes, sha256 checked\n`);
       expect(toFile.code).toBe(0);
       expect(spawnSync("cmp", [out, file]).status).toBe(0);
@@ -78,19 +78,19 @@ describe("decrypt", () => {
   test("a wrong --sha256 or a wrong --key exits 6 and leaves no output file", async () => {
     const payload = await publishOnce();
     const encrypted = join(work, "download.enc");
-    verifyPublished(s3, KEY, payload, file, work);
+    checkPublished(s3, KEY, payload, file, work);
     spawnSync("cp", [join(work, "downloaded.enc"), encrypted]);
     const out = join(work, "out.bin");
-    const badSha = await runCli("bun", ["decrypt", "--key", payload.encryption_key, "--sha256", "0".repeat(64), encrypted, out], {}, work);
+    const badSha = await spawnCli("bun", ["decrypt", "--key", payload.encryption_key, "--sha256", "0".repeat(64), encrypted, out], {}, work);
     expect(badSha.code).toBe(6);
     expect(badSha.stderr).toContain(`has SHA-256 ${payload.sha256}, not the expected ${"0".repeat(64)}`);
-    const badKey = await runCli("bun", ["decrypt", "--key", "1".repeat(64), encrypted, out], {}, work);
+    const badKey = await spawnCli("bun", ["decrypt", "--key", "1".repeat(64), encrypted, out], {}, work);
     expect(badKey.code).toBe(6);
     expect(badKey.stderr).toMatch(/wrong key/);
     expect(existsSync(out)).toBe(false);
     // Nor its temporary file (.out.bin.RANDOM.partial, beside it).
     expect(readdirSync(work).filter((name) => name.startsWith(".out.bin."))).toEqual([]);
-    const badHex = await runCli("bun", ["decrypt", "--key", "xyz", encrypted, out], {}, work);
+    const badHex = await spawnCli("bun", ["decrypt", "--key", "xyz", encrypted, out], {}, work);
     expect(badHex.stderr).toBe("publish-artifact: error: --key must be the encryption key as 64 hex digits\n");
     expect(badHex.code).toBe(2);
   });
@@ -103,7 +103,7 @@ describe("verify", () => {
       const keyFile = join(work, "key.hex");
       writeFileSync(keyFile, payload.encryption_key, { mode: 0o600 });
       const args = [...NAMES, "--key-file", keyFile, "--sha256", payload.sha256];
-      const ok = await runCli(runtime, ["verify", "--file", file, ...args], { ...s3 }, work);
+      const ok = await spawnCli(runtime, ["verify", "--file", file, ...args], { ...s3 }, work);
       expect(ok.stderr).toBe(
         `verified ${KEY}: ${payload.size_bytes} bytes with sha256 ${payload.sha256}, decrypted and identical to the ${statSync(file).size} bytes of ${file}\n`,
       );
@@ -112,7 +112,7 @@ describe("verify", () => {
       const changed = readFileSync(file);
       changed[5_000_000] = (changed[5_000_000] as number) ^ 1;
       writeFileSync(other, changed);
-      const bad = await runCli(runtime, ["verify", "--file", other, ...NAMES, "--sha256", payload.sha256], { ...s3, PUBLISH_ARTIFACT_KEY: payload.encryption_key }, work);
+      const bad = await spawnCli(runtime, ["verify", "--file", other, ...NAMES, "--sha256", payload.sha256], { ...s3, PUBLISH_ARTIFACT_KEY: payload.encryption_key }, work);
       expect(bad.stderr).toBe(`publish-artifact: error: ${KEY} decrypts to data that differs from --file ${other} at byte 5000000\n`);
       expect(bad.code).toBe(6);
     });
@@ -120,14 +120,14 @@ describe("verify", () => {
 
   test("--from a recovery file, and a wrong key", async () => {
     admin.failNext(1, 400, JSON.stringify({ detail: "rejected" }));
-    const run = await runCli("bun", ["--file", file, ...NAMES], env(), work);
+    const run = await spawnCli("bun", ["--file", file, ...NAMES], env(), work);
     expect(run.code).toBe(5);
     const recovery = recoveryFiles(work)[0] as string;
-    const ok = await runCli("bun", ["verify", "--file", file, ...NAMES, "--from", recovery], { ...s3 }, work);
+    const ok = await spawnCli("bun", ["verify", "--file", file, ...NAMES, "--from", recovery], { ...s3 }, work);
     expect(ok.code).toBe(0);
-    const wrong = await runCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--sha256", "3".repeat(64)], { ...s3 }, work);
+    const wrong = await spawnCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--sha256", "3".repeat(64)], { ...s3 }, work);
     expect(wrong.code).toBe(6);
-    const both = await runCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--from", recovery], { ...s3 }, work);
+    const both = await spawnCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--from", recovery], { ...s3 }, work);
     expect(both.stderr).toBe("publish-artifact: error: verify takes --from FILE (which holds the key and the hash) or a key with --sha256, not both\n");
     expect(both.code).toBe(2);
   });
@@ -138,7 +138,7 @@ describe("--output and --dry-run", () => {
     test(`${runtime}: --output writes the encrypted file and its metadata (0600, with the key, which no output shows), uploads nothing`, async () => {
       const out = join(work, "local.enc");
       const before = admin.requests;
-      const run = await runCli(runtime, ["--file", file, ...NAMES, "--output", out, "--json"], { S3_ENDPOINT: s3.S3_ENDPOINT, S3_BUCKET: s3.S3_BUCKET }, work);
+      const run = await spawnCli(runtime, ["--file", file, ...NAMES, "--output", out, "--json"], { S3_ENDPOINT: s3.S3_ENDPOINT, S3_BUCKET: s3.S3_BUCKET }, work);
       expect(run.code).toBe(0);
       const metadata = JSON.parse(readFileSync(`${out}.json`, "utf8"));
       expect(statSync(`${out}.json`).mode & 0o777).toBe(0o600);
@@ -164,11 +164,11 @@ describe("--output and --dry-run", () => {
     // says what it cannot know, and the publish then sends one PutObject.
     const zeros = join(work, "zeros.bin");
     writeFileSync(zeros, new Uint8Array(10 * 1024 * 1024));
-    const planned = await runCli("bun", ["--file", zeros, ...NAMES, "--dry-run", "--json"], env(), work);
+    const planned = await spawnCli("bun", ["--file", zeros, ...NAMES, "--dry-run", "--json"], env(), work);
     expect(JSON.parse(planned.stdout).upload_as).toBe(
       "multipart, parts of 8.0 MiB, 4 at a time, if the ciphertext passes 8.0 MiB (up to 10.0 MiB if nothing compresses; known only once compressed); else one PutObject request",
     );
-    const published = await runCli("bun", ["--file", zeros, ...NAMES], env(), work);
+    const published = await spawnCli("bun", ["--file", zeros, ...NAMES], env(), work);
     expect(published.code).toBe(0);
     expect(published.stderr).toMatch(/from 10485760 bytes \(10\.0 MiB\), one request\n/);
   });
@@ -176,7 +176,7 @@ describe("--output and --dry-run", () => {
   test("--dry-run validates, shows the plan, runs the read-only checks and writes nothing", async () => {
     const checksBefore = admin.checks;
     const postsBefore = admin.requests;
-    const run = await runCli("binary-x64", ["--file", file, ...NAMES, "--dry-run"], env(), work);
+    const run = await spawnCli("binary-x64", ["--file", file, ...NAMES, "--dry-run"], env(), work);
     // The default, one worker per core this machine lets us use (a CPU quota included): the binary runs here too.
     const workers = defaultWorkers();
     expect(run.stderr).toBe("");
@@ -208,7 +208,7 @@ describe("--output and --dry-run", () => {
     const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
     const deadUrl = `http://127.0.0.1:${closed.port}`;
     await closed.stop(true);
-    const broken = await runCli("bun", ["--file", file, ...NAMES, "--dry-run", "--json"], env({ ADMIN_API_URL: deadUrl, S3_SECRET_KEY: "wrong-secret-123" }), work);
+    const broken = await spawnCli("bun", ["--file", file, ...NAMES, "--dry-run", "--json"], env({ ADMIN_API_URL: deadUrl, S3_SECRET_KEY: "wrong-secret-123" }), work);
     expect(broken.code).toBe(4);
     const plan = JSON.parse(broken.stdout);
     expect(plan.checks.recovery_dir.ok).toBe(true);
@@ -222,7 +222,7 @@ describe("--output and --dry-run", () => {
     expect(broken.stdout + broken.stderr).not.toContain("wrong-secret-123");
     expect(listObjects(s3)).toEqual([]);
 
-    const missing = await runCli("bun", ["--file", join(work, "nope"), ...NAMES, "--dry-run"], env(), work);
+    const missing = await spawnCli("bun", ["--file", join(work, "nope"), ...NAMES, "--dry-run"], env(), work);
     expect(missing.code).toBe(3);
     // A missing file is found before any check goes out.
     expect(admin.checks).toBe(checksBefore + 1);
@@ -238,7 +238,7 @@ describe("--file - (stdin)", () => {
       expect(run.stderr).toContain(`published ${KEY}`);
       expect(run.stderr).toMatch(/from 12582912 bytes \(12\.0 MiB\), 3 parts of 5\.0 MiB/);
       expect(run.code).toBe(0);
-      verifyPublished(s3, KEY, admin.registrations[0]!.body as never, big, work);
+      checkPublished(s3, KEY, admin.registrations[0]!.body as never, big, work);
       expect(openMultipartUploads(s3)).toEqual([]);
     });
   }
@@ -289,14 +289,14 @@ describe("progress", () => {
   });
 
   test("not on a terminal, a short run prints no progress; --quiet prints nothing at all", async () => {
-    const run = await runCli("bun", ["--file", file, ...NAMES], env(), work);
+    const run = await spawnCli("bun", ["--file", file, ...NAMES], env(), work);
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain("% read");
     expect(run.stderr).not.toContain("\r");
     admin.registrations.length = 0;
     // A fresh key: replacing an object is warned about even with --quiet.
     curlDelete(s3, KEY);
-    const quiet = await runCli("bun", ["--file", file, ...NAMES, "--quiet", "--json"], env(), work);
+    const quiet = await spawnCli("bun", ["--file", file, ...NAMES, "--quiet", "--json"], env(), work);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe("");
     expect(JSON.parse(quiet.stdout).object_key).toBe(KEY);

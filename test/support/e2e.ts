@@ -48,6 +48,15 @@ export function useE2e(options: { adminToken?: string } = {}): E2e {
   return context;
 }
 
+/**
+ * The names of a test file's artifact as flags, the same four every e2e file gives: `--resource-name NAME
+ * --dev-stage dev --architecture ARCH --version VERSION`; `version: null` leaves the version to each test.
+ */
+export function nameFlags(resourceName: string, options: { architecture?: string; version?: string | null } = {}): string[] {
+  const flags = ["--resource-name", resourceName, "--dev-stage", "dev", "--architecture", options.architecture ?? "arm64"];
+  return options.version === null ? flags : [...flags, "--version", options.version ?? "1"];
+}
+
 /** The recovery files a run in `cwd` saved, by default in its `.publish-artifact/` folder; full paths. */
 export function recoveryFiles(cwd: string, dir = join(cwd, ".publish-artifact")): string[] {
   let names: string[];

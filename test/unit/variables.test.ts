@@ -24,7 +24,7 @@ describe("the variable table", () => {
   test("every variable of the table is validated, under its own name, and nothing is validated that the table lacks", () => {
     const validated = new Set([...Object.keys(S3_VARIABLES), ...Object.keys(ADMIN_VARIABLES), ...Object.keys(CDN_VARIABLES), ...Object.keys(OPTIONAL_S3_PLACE), ...Object.keys(KEY_VARIABLES)]);
     expect([...validated].sort()).toEqual(Object.keys(VARIABLES).sort());
-    for (const [key, variable] of Object.entries(VARIABLES)) expect(variable.name).toBe(key);
+    for (const [key, variable] of Object.entries(VARIABLES)) expect(variable.name as string).toBe(key);
   });
 
   test("--help lists each variable once, with required or optional as the table says", () => {

@@ -13,7 +13,7 @@ export interface RegisteredPayload {
   size_bytes: number;
 }
 
-export function verifyPublished(env: S3Env, objectKey: string, payload: RegisteredPayload, originalPath: string, workDir: string): void {
+export function checkPublished(env: S3Env, objectKey: string, payload: RegisteredPayload, originalPath: string, workDir: string): void {
   const encrypted = join(workDir, "downloaded.enc");
   const decrypted = join(workDir, "decrypted.bin");
   expect(curlDownload(env, objectKey, encrypted)).toBe(200);

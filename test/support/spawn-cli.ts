@@ -60,7 +60,7 @@ export function cliCommand(runtime: Runtime, args: readonly string[] = [], cwd =
  * Spawned asynchronously: the admin API server answering the CLI lives in this same process. The working
  * directory is where a recovery file would be written, so tests give their own.
  */
-export async function runCli(runtime: Runtime, args: string[], env: Record<string, string | undefined>, cwd = tmpdir()): Promise<CliRun> {
+export async function spawnCli(runtime: Runtime, args: string[], env: Record<string, string | undefined>, cwd = tmpdir()): Promise<CliRun> {
   const child = Bun.spawn([...cliCommand(runtime, args, cwd, env), ...args], {
     cwd,
     // Deno would otherwise ask dl.deno.land for a newer Deno, as the README's Deno line says.
