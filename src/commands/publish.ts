@@ -4,6 +4,7 @@ import { registerArtifact, registrationPayload, type RegistrationPayload } from 
 import type { PublishConfig } from "../config/publish-config.ts";
 import { IntegrityError, NotRegisteredError, RegistrationError, S3Error, UploadError } from "../errors.ts";
 import { encryptSource, openSource, type ProgressSink } from "../pipeline/encrypted-artifact.ts";
+import type { ArtifactSource } from "../pipeline/file-source.ts";
 import { writeRecoveryFile } from "../records/record-file.ts";
 import { prepareRecoveryDir } from "../records/recovery-dir.ts";
 import { toHex } from "../hex.ts";
@@ -39,21 +40,52 @@ export interface PublishResult {
 
 export async function publishArtifact(config: PublishConfig, options: PublishOptions = {}): Promise<PublishResult> {
   const started = performance.now();
-  // Opened (it exists, it is a file) but not read until the checks below have passed.
+  // Opened (it exists, it is a file) but not read until the checks have passed.
   const source = await openSource(config.file, config.compression, { allowEmpty: config.allowEmpty, signal: options.signal });
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
-  let recoveryDir: string;
-  let replaced: boolean | undefined;
+  const { recoveryDir, replaced } = await checkBeforeReading(source, client, config, options);
+  const uploaded = await encryptAndUpload(source, client, config, options);
+  const payload = registrationPayload(config.names, config.cdnUrl, uploaded.ciphertext);
+  await registerOrKeep(client, config, recoveryDir, payload, options);
+  return {
+    objectKey: config.objectKey,
+    payload,
+    inputBytes: uploaded.inputBytes,
+    parts: uploaded.parts,
+    partSize: uploaded.partSize,
+    elapsedMs: performance.now() - started,
+    replaced: replaced ?? null,
+  };
+}
+
+/**
+ * What a publish can find out before it reads the artifact, in seconds: a place for the key should the
+ * registration fail (a key that could not be kept must not be made), an admin API that answers, S3 credentials
+ * that work and what is at the key. A failure leaves the artifact unread.
+ */
+async function checkBeforeReading(
+  source: ArtifactSource,
+  client: S3Client,
+  config: PublishConfig,
+  options: PublishOptions,
+): Promise<{ recoveryDir: string; replaced: boolean | undefined }> {
   try {
-    // A key that could not be kept must not be made.
-    recoveryDir = await prepareRecoveryDir(config.recoveryDir);
-    // Read-only checks before the artifact is read: a wrong admin URL or wrong S3 credentials cost seconds.
+    const recoveryDir = await prepareRecoveryDir(config.recoveryDir);
     await checkAdminReachable(config.publishUrl, { fetch: options.fetch, signal: options.signal, retry: config.retry });
-    replaced = await keyBeforeUpload(client, config, options);
+    return { recoveryDir, replaced: await keyBeforeUpload(client, config, options) };
   } catch (error) {
     await source.stream.cancel().catch(() => {});
     throw error;
   }
+}
+
+/** The artifact compressed, encrypted under a fresh key and uploaded, and its size in S3 checked. */
+async function encryptAndUpload(
+  source: ArtifactSource,
+  client: S3Client,
+  config: PublishConfig,
+  options: PublishOptions,
+): Promise<{ ciphertext: { sha256: string; bytes: number; keyHex: string }; inputBytes: number; parts: number; partSize: number }> {
   const { ciphertext, key, digest, inputBytes, close } = encryptSource(source, config.compression, options.progress);
   options.onKey?.(toHex(key));
   const partSize = partSizeOf(config.partSize, source.size);
@@ -73,8 +105,17 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
     close();
   }
   await checkUploadedBytes(client, config.objectKey, digest.bytes, uploaded.bytes, options.signal);
+  return { ciphertext: { sha256: digest.sha256, bytes: digest.bytes, keyHex: toHex(key) }, inputBytes: inputBytes(), parts: uploaded.parts, partSize };
+}
 
-  const payload = registrationPayload(config.names, config.cdnUrl, { sha256: digest.sha256, bytes: digest.bytes, keyHex: toHex(key) });
+/** The registration; one the admin API did not take after the upload is kept for `register --from`. */
+async function registerOrKeep(
+  client: S3Client,
+  config: PublishConfig,
+  recoveryDir: string,
+  payload: RegistrationPayload,
+  options: PublishOptions,
+): Promise<void> {
   try {
     await registerArtifact(config.publishUrl, config.adminToken, payload, {
       fetch: options.fetch,
@@ -86,15 +127,6 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
     if (!(error instanceof RegistrationError)) throw error;
     throw await keepForRecovery(client, config, recoveryDir, payload, error);
   }
-  return {
-    objectKey: config.objectKey,
-    payload,
-    inputBytes: inputBytes(),
-    parts: uploaded.parts,
-    partSize,
-    elapsedMs: performance.now() - started,
-    replaced: replaced ?? null,
-  };
 }
 
 /**

@@ -45,6 +45,20 @@ export async function openArtifact(
     throw openFailure(label, path, error);
   }
 
+  const stream = positionedReads(handle, size, { path, label, chunkSize, buffers });
+  return { path, size, stream, ...(buffers ? { buffers } : {}) };
+}
+
+/**
+ * The file's bytes, read at explicit positions from 0 to `size`, so that a file that shrinks or grows while it
+ * is read fails the stream (InputFileError) instead of publishing a half-written artifact; the handle is closed
+ * at the end, on an error and on cancel.
+ */
+function positionedReads(
+  handle: FileHandle,
+  size: number,
+  { path, label, chunkSize, buffers }: { path: string; label: string; chunkSize: number; buffers: BufferPool | undefined },
+): ReadableStream<Uint8Array> {
   let position = 0;
   let closed = false;
   const close = async () => {
@@ -53,7 +67,7 @@ export async function openArtifact(
       await handle.close();
     }
   };
-  const stream = new ReadableStream<Uint8Array>({
+  return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         if (position === size) {
@@ -91,5 +105,4 @@ export async function openArtifact(
     },
     // Nothing is read before the stream is piped (a publish checks its servers first).
   }, { highWaterMark: 0 });
-  return { path, size, stream, ...(buffers ? { buffers } : {}) };
 }

@@ -73,74 +73,95 @@ export interface ParallelGzip extends TransformStream<Uint8Array, Uint8Array> {
   terminate(): void;
 }
 
+/** Who compresses: this thread with no workers, else a pool of compression workers. */
+function blockRunner(workers: number): BlockRunner {
+  if (workers === 0) return inThread();
+  return new WorkerPool<BlockJob, BlockDone>(GZIP_WORKER_URL, workers, {
+    jobFailed: "compression failed",
+    workerFailed: "a compression worker failed",
+    stopped: "the compression workers were stopped",
+  });
+}
+
+/**
+ * The member's blocks: each handed to the runner as it comes (with the previous block's tail, where the
+ * compressor takes a dictionary), written out in order as the answers come, their CRC-32s combined and their
+ * lengths added up for the trailer.
+ */
+class BlockSequence {
+  #tail: Uint8Array = new Uint8Array(0);
+  #nextId = 0;
+  readonly #inFlight = new InOrder<BlockDone>();
+  crc = 0;
+  length = 0;
+
+  constructor(
+    readonly runner: BlockRunner,
+    readonly level: number,
+    readonly buffers: BufferPool | undefined,
+  ) {}
+
+  dispatch(block: Uint8Array, last: boolean): void {
+    const dictionary = this.#tail;
+    // Copied before the block is handed over to its worker; not at all when the compressor takes no dictionary.
+    if (USES_DICTIONARY) this.#tail = block.slice(Math.max(0, block.byteLength - WINDOW));
+    this.#inFlight.add(this.runner.run({ id: this.#nextId++, data: block, dictionary, last, level: this.level }, [block.buffer]));
+  }
+
+  /** Waits for the oldest blocks until at most `keep` are in flight, and writes them out in order. */
+  emit(controller: TransformStreamDefaultController<Uint8Array>, keep: number): Promise<void> {
+    return this.#inFlight.drain(keep, (done) => {
+      this.crc = this.length === 0 ? done.crc : crc32Combine(this.crc, done.crc, done.length);
+      this.length += done.length;
+      this.buffers?.give(done.input.buffer as ArrayBuffer);
+      for (const chunk of done.chunks) controller.enqueue(chunk);
+    });
+  }
+}
+
 export function parallelGzipStream(options: ParallelGzipOptions): ParallelGzip {
   const blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
   const maxInFlight = Math.max(1, 2 * options.workers);
-  let pool: BlockRunner;
   const buffers = options.buffers?.size === blockSize ? options.buffers : undefined;
   const filler = new BlockFiller(blockSize, () => buffers?.take() ?? new Uint8Array(blockSize), options.ownedChunks === true);
+  let blocks: BlockSequence | undefined;
   /** A full block held back until we know whether more input follows: the last block is ended differently. */
   let held: Uint8Array | undefined;
-  let tail: Uint8Array = new Uint8Array(0);
-  let nextId = 0;
-  const inFlight = new InOrder<BlockDone>();
-  let crc = 0;
-  let length = 0;
-
-  const dispatch = (block: Uint8Array, last: boolean) => {
-    const dictionary = tail;
-    // Copied before the block is handed over to its worker; not at all when the compressor takes no dictionary.
-    if (USES_DICTIONARY) tail = block.slice(Math.max(0, block.byteLength - WINDOW));
-    inFlight.add(pool.run({ id: nextId++, data: block, dictionary, last, level: options.level }, [block.buffer]));
-  };
-  /** Waits for the oldest blocks until at most `keep` are in flight, and writes them out in order. */
-  const emit = (controller: TransformStreamDefaultController<Uint8Array>, keep: number) =>
-    inFlight.drain(keep, (done) => {
-      crc = length === 0 ? done.crc : crc32Combine(crc, done.crc, done.length);
-      length += done.length;
-      buffers?.give(done.input.buffer as ArrayBuffer);
-      for (const chunk of done.chunks) controller.enqueue(chunk);
-    });
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
-      pool =
-        options.workers === 0
-          ? inThread()
-          : new WorkerPool<BlockJob, BlockDone>(GZIP_WORKER_URL, options.workers, {
-              jobFailed: "compression failed",
-              workerFailed: "a compression worker failed",
-              stopped: "the compression workers were stopped",
-            });
+      blocks = new BlockSequence(blockRunner(options.workers), options.level, buffers);
       controller.enqueue(gzipHeader(options.level));
     },
     async transform(chunk, controller) {
+      const sequence = blocks as BlockSequence;
       try {
         await filler.push(chunk, async (block) => {
-          if (held) dispatch(held, false);
+          if (held) sequence.dispatch(held, false);
           held = block;
-          await emit(controller, maxInFlight - 1);
+          await sequence.emit(controller, maxInFlight - 1);
         });
       } catch (error) {
-        pool.terminate();
+        sequence.runner.terminate();
         throw error;
       }
     },
     async flush(controller) {
+      const sequence = blocks as BlockSequence;
       try {
         const rest = filler.rest;
-        if (held && rest.byteLength === 0) dispatch(held, true);
+        if (held && rest.byteLength === 0) sequence.dispatch(held, true);
         else {
-          if (held) dispatch(held, false);
-          dispatch(rest.slice(), true);
+          if (held) sequence.dispatch(held, false);
+          sequence.dispatch(rest.slice(), true);
         }
-        await emit(controller, 0);
-        controller.enqueue(gzipTrailer(crc, length));
+        await sequence.emit(controller, 0);
+        controller.enqueue(gzipTrailer(sequence.crc, sequence.length));
       } finally {
-        pool.terminate();
+        sequence.runner.terminate();
       }
     },
   });
   // A stream cancelled from downstream (a failed upload) gets neither flush nor an error here.
-  return Object.assign(stream, { terminate: () => pool?.terminate() });
+  return Object.assign(stream, { terminate: () => blocks?.runner.terminate() });
 }
