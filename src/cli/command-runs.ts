@@ -4,7 +4,7 @@ import type { Env, RawFlags } from "../config/rules.ts";
 import { ExitCode } from "../errors.ts";
 import type { Secrets } from "../redact.ts";
 import { versionLine } from "../version.ts";
-import { notice, progressFor, warn, type CliIo } from "./output.ts";
+import { notice, warn, withProgress, type CliIo } from "./output.ts";
 
 /** What a command runs with. Its `io` redacts every secret in `secrets`, the key too once it exists. */
 export interface Run {
@@ -65,22 +65,18 @@ async function runPublish(run: Run): Promise<number> {
   }
   const { publishArtifact } = await import("../commands/publish.ts");
   const { humanSummary, jsonSummary } = await import("./summary.ts");
-  const progress = await progressFor(config.file, config.quiet, env, io);
-  try {
-    const result = await publishArtifact(config, {
+  const result = await withProgress(config.file, config.quiet, env, io, (progress) =>
+    publishArtifact(config, {
       signal,
       progress,
       log: notice(io, config.quiet, progress),
       warn: (line) => progress.note(`publish-artifact: warning: ${line}`),
       onKey: (hex) => secrets.add(hex),
-    });
-    progress.stop();
-    if (!config.quiet) io.stderr(humanSummary(result));
-    if (config.json) io.stdout(jsonSummary(result));
-    return ExitCode.ok;
-  } finally {
-    progress.stop();
-  }
+    }),
+  );
+  if (!config.quiet) io.stderr(humanSummary(result));
+  if (config.json) io.stdout(jsonSummary(result));
+  return ExitCode.ok;
 }
 
 async function runOutput({ options, env, io, signal, secrets }: Run): Promise<number> {
@@ -88,17 +84,13 @@ async function runOutput({ options, env, io, signal, secrets }: Run): Promise<nu
   const config = loadOutputConfig(options, env);
   const { encryptToFile } = await import("../commands/write-encrypted.ts");
   const { outputSummary, writtenSummary } = await import("./summary.ts");
-  const progress = await progressFor(config.file, config.quiet, env, io);
-  try {
-    const result = await encryptToFile(config, { progress, signal, onKey: (hex) => secrets.add(hex) });
-    progress.stop();
-    if (!config.quiet) io.stderr(writtenSummary(config.output, result));
-    // The key stays in the file the user asked for; stdout may be a CI log.
-    if (config.json) io.stdout(outputSummary(result));
-    return ExitCode.ok;
-  } finally {
-    progress.stop();
-  }
+  const result = await withProgress(config.file, config.quiet, env, io, (progress) =>
+    encryptToFile(config, { progress, signal, onKey: (hex) => secrets.add(hex) }),
+  );
+  if (!config.quiet) io.stderr(writtenSummary(config.output, result));
+  // The key stays in the file the user asked for; stdout may be a CI log.
+  if (config.json) io.stdout(outputSummary(result));
+  return ExitCode.ok;
 }
 
 async function runRegister({ options, env, io, signal, secrets }: Run): Promise<number> {

@@ -44,8 +44,18 @@ export function notice(io: CliIo, quiet: boolean, progress?: Progress): (line: s
   };
 }
 
+/** Run `work` with a progress line, gone (stopped and cleared) before anything else is printed, however it ends. */
+export async function withProgress<T>(file: string, quiet: boolean, env: Env, io: CliIo, work: (progress: Progress) => Promise<T>): Promise<T> {
+  const progress = await progressFor(file, quiet, env, io);
+  try {
+    return await work(progress);
+  } finally {
+    progress.stop();
+  }
+}
+
 /** Progress on stderr: redrawn on a terminal, plain lines in logs, nothing with --quiet. */
-export async function progressFor(file: string, quiet: boolean, env: Env, io: CliIo): Promise<Progress> {
+async function progressFor(file: string, quiet: boolean, env: Env, io: CliIo): Promise<Progress> {
   const { Progress } = await import("./progress.ts");
   const { stat } = await import("node:fs/promises");
   const total = file === "-" ? undefined : await stat(file).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
