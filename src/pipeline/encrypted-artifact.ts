@@ -52,9 +52,25 @@ export async function openSource(
   return { ...source, stream: abortable(source.stream, options.signal) };
 }
 
-/** The source piped through gzip and AES-256-CBC under a fresh key; reading starts here. */
-export function encryptSource(source: ArtifactSource, compression: CompressionSettings, progress?: ProgressSink): EncryptedArtifact {
-  const key = randomBytes(32);
+/** The key and IV a ciphertext is made under: fresh for every publish. */
+export interface Sealing {
+  key: Uint8Array<ArrayBuffer>;
+  iv: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The source piped through gzip and AES-256-CBC under a fresh key (or the given `sealing`); reading starts here.
+ * The ciphertext is a function of the input, the key, the IV, the level and the block size alone, never of the
+ * number of workers or of how the input was read (test/unit/deterministic.test.ts): a kept key and IV make the
+ * same bytes again, which resuming an upload needs.
+ */
+export function encryptSource(
+  source: ArtifactSource,
+  compression: CompressionSettings,
+  progress?: ProgressSink,
+  sealing: Sealing = { key: randomBytes(32), iv: randomBytes(16) },
+): EncryptedArtifact {
+  const { key, iv } = sealing;
   const digest = new DigestStream((bytes) => progress?.produced(bytes));
   let read = 0;
   // The sources enqueue fresh buffers and keep none, and so does the parallel gzip: chunks may be handed over.
@@ -62,7 +78,7 @@ export function encryptSource(source: ArtifactSource, compression: CompressionSe
   // With compression workers, the main thread is the pipeline's ceiling: the cipher gets a thread of its own.
   // On one core (no workers), WebCrypto's, which needs no extra thread to start.
   const cipher: TransformStream<Uint8Array, Uint8Array> & { terminate?: () => void } =
-    compression.workers > 0 ? aesCbcWorkerStream(key, randomBytes(16), true) : aesCbcEncryptStream(key, randomBytes(16));
+    compression.workers > 0 ? aesCbcWorkerStream(key, iv, true) : aesCbcEncryptStream(key, iv);
   const ciphertext = source.stream
     .pipeThrough(
       byteCounter((bytes) => {
