@@ -33,8 +33,15 @@ export const RUNTIME_SWITCHES: readonly RuntimeSwitch[] = [
   { name: "NODE_TLS_REJECT_UNAUTHORIZED", effect: "Bun accepts any TLS certificate, so the token could go to whoever answers", harmless: ["1"] },
 ];
 
-/** One line per switch that is set; a variable this process may not read (Deno's --allow-env) is not one it obeys. */
-export function runtimeSwitchProblems(env: Record<string, string | undefined>): string[] {
+/** Whether this process is a Bun runtime (the binary, or `bun`): the one that obeys these switches. */
+const UNDER_BUN = (globalThis as { Bun?: unknown }).Bun !== undefined;
+
+/**
+ * One line per switch that is set. Only under Bun: Deno obeys none of them, and asking Deno for a variable its
+ * --allow-env does not list would, on a terminal, stop the run at a permission prompt (measured).
+ */
+export function runtimeSwitchProblems(env: Record<string, string | undefined>, underBun = UNDER_BUN): string[] {
+  if (!underBun) return [];
   return RUNTIME_SWITCHES.flatMap((entry) => {
     let value: string | undefined;
     try {

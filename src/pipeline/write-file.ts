@@ -11,13 +11,13 @@ import process from "node:process";
 import { InputFileError, fileErrorReason } from "../errors.ts";
 import { toHex } from "../hex.ts";
 
-/** The mode an ordinary create would give (0644 less the umask); 0600 where the umask cannot be read (Deno without --allow-sys). */
+/**
+ * The mode an ordinary create would give (0644 less the umask) under Bun; 0600 under Deno, where reading the
+ * umask needs --allow-sys and, on a terminal, would stop the run at a permission prompt (measured).
+ */
 function ordinaryMode(): number {
-  try {
-    return 0o644 & ~process.umask();
-  } catch {
-    return 0o600;
-  }
+  if ((globalThis as { Bun?: unknown }).Bun === undefined) return 0o600;
+  return 0o644 & ~process.umask();
 }
 
 /**

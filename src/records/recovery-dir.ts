@@ -71,12 +71,10 @@ async function privateFolder(dir: string): Promise<void> {
   }
 }
 
+/** The uid under Bun; "user" under Deno, where asking needs --allow-sys and would prompt on a terminal. */
 function userId(): string {
-  try {
-    return String(process.getuid?.() ?? "user");
-  } catch {
-    return "user"; // Deno without --allow-sys=uid
-  }
+  if ((globalThis as { Bun?: unknown }).Bun === undefined) return "user";
+  return String(process.getuid?.() ?? "user");
 }
 
 /** What prepareRecoveryDir would use, found without creating anything (for --dry-run); throws as it would. */

@@ -288,6 +288,29 @@ describe("progress", () => {
     expect(output).toMatch(/\r\x1b\[2Kpublished /);
   });
 
+  test("deno on a terminal with the README's permissions: a publish and a decrypt ask nothing (no permission prompt)", async () => {
+    // Deno prompts on a terminal for anything its flags do not allow, and a prompt stops a CI step or a person.
+    // Measured: reading a variable outside --allow-env (the runtime switches), or the umask (--allow-sys), did.
+    const out = join(work, "tty.enc");
+    const restored = join(work, "tty.bin");
+    for (const args of [["--file", file, ...NAMES, "--quiet"], ["--file", file, ...NAMES, "--output", out, "--quiet"], ["decrypt", "--key-file", `${out}.json`, out, restored]]) {
+      const command = [...cliCommand("deno", args, work, env()), ...args].map((a) => `'${a}'`).join(" ");
+      const child = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
+        cwd: work,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DENO_NO_UPDATE_CHECK: "1", BUN_OPTIONS: "--smol", ...env() },
+        stdin: "pipe",
+        stdout: "pipe",
+      });
+      // A prompt waits for an answer: end the wait after 60 s, and the test fails on what it printed.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      const [output, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+      clearTimeout(timer);
+      expect(output).not.toContain("Deno requests");
+      expect(code).toBe(0);
+    }
+    expect(readFileSync(restored).equals(readFileSync(file))).toBe(true);
+  });
+
   test("not on a terminal, a short run prints no progress; --quiet prints nothing at all", async () => {
     const run = await spawnCli("bun", ["--file", file, ...NAMES], env(), work);
     expect(run.code).toBe(0);
