@@ -8,7 +8,7 @@
 // object, which `verify --from FILE` does.
 import { registerArtifact, type RegisterOptions } from "../admin/register-artifact.ts";
 import type { RegisterConfig } from "../config/register-config.ts";
-import { InputFileError, ObjectNotFoundError, S3Error } from "../errors.ts";
+import { InputFileError, ObjectNotFoundError, S3Error, UploadError } from "../errors.ts";
 import { fromHex } from "../hex.ts";
 import { objectKeyFor } from "../object-key.ts";
 import { decryptsToGzip } from "../pipeline/cipher/aes-cbc-decrypt.ts";
@@ -36,6 +36,13 @@ export async function registerFromRecoveryFile(
   } catch (error) {
     if (error instanceof S3Error && error.status === 404 && error.code !== "NoSuchBucket") {
       throw new ObjectNotFoundError(`${where} does not exist (HEAD: 404): upload it first, or check S3_BUCKET and --from; nothing was registered`, { cause: error });
+    }
+    // A HEAD's 403 has no body to say why: write-only credentials are the usual one, and this check needs to read.
+    if (error instanceof S3Error && error.status === 403) {
+      throw new UploadError(
+        `S3 refused to show ${where} (HEAD: 403): register checks the object against --from, so the credentials of S3_ACCESS_KEY need s3:GetObject on it (or the secret is wrong); nothing was registered`,
+        { cause: error },
+      );
     }
     throw error;
   }

@@ -420,6 +420,19 @@ describe("register --from trusts nothing in the file", () => {
     expect(admin.registrations).toEqual([]);
   });
 
+  test("credentials that may not read the object (here: a wrong secret) stop register before anything is sent, exit 4", async () => {
+    uploadAgain();
+    const before = admin.requests;
+    const path = edited("unreadable", () => {});
+    const run = await spawnCli("bun", ["register", "--from", path, "--retries", "0"], e2e.env({ S3_SECRET_KEY: "not-the-secret-123456" }), work);
+    expect(run.stderr).toBe(
+      `publish-artifact: error: S3 refused to show ${KEY} in bucket ${s3.S3_BUCKET} (HEAD: 403): register checks the object against --from, so the credentials of S3_ACCESS_KEY need s3:GetObject on it (or the secret is wrong); nothing was registered\n`,
+    );
+    expect(run.code).toBe(4);
+    expect(admin.requests).toBe(before);
+    expect(existsSync(path)).toBe(true);
+  });
+
   test("the file's key joins the redaction: an admin API that echoes it upper-cased or \\u-escaped shows no key", async () => {
     const key = record.payload.encryption_key as string;
     const escaped = [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
