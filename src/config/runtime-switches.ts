@@ -16,6 +16,8 @@
 // as the `bun` CLI instead of this program), a --preload in BUN_OPTIONS (the file runs first; this check then
 // stops the run before any request), and LD_PRELOAD and its kind. The README says so.
 
+import { UNDER_BUN } from "../runtime.ts";
+
 export interface RuntimeSwitch {
   readonly name: string;
   /** What the runtime does while it is set, said in the refusal. */
@@ -32,9 +34,6 @@ export const RUNTIME_SWITCHES: readonly RuntimeSwitch[] = [
   { name: "BUN_INSPECT_PRELOAD", effect: "Bun runs other code with the debugger", harmless: [] },
   { name: "NODE_TLS_REJECT_UNAUTHORIZED", effect: "Bun accepts any TLS certificate, so the token could go to whoever answers", harmless: ["1"] },
 ];
-
-/** Whether this process is a Bun runtime (the binary, or `bun`): the one that obeys these switches. */
-const UNDER_BUN = (globalThis as { Bun?: unknown }).Bun !== undefined;
 
 /**
  * One line per switch that is set. Only under Bun: Deno obeys none of them, and asking Deno for a variable its

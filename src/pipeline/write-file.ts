@@ -10,13 +10,14 @@ import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { InputFileError, fileErrorReason } from "../errors.ts";
 import { toHex } from "../hex.ts";
+import { UNDER_BUN } from "../runtime.ts";
 
 /**
  * The mode an ordinary create would give (0644 less the umask) under Bun; 0600 under Deno, where reading the
  * umask needs --allow-sys and, on a terminal, would stop the run at a permission prompt (measured).
  */
 function ordinaryMode(): number {
-  if ((globalThis as { Bun?: unknown }).Bun === undefined) return 0o600;
+  if (!UNDER_BUN) return 0o600;
   return 0o644 & ~process.umask();
 }
 

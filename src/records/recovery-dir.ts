@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { UsageError, fileErrorReason } from "../errors.ts";
+import { UNDER_BUN } from "../runtime.ts";
 
 export const RECOVERY_DIR_NAME = ".publish-artifact";
 const IGNORE_ALL = "*\n";
@@ -73,7 +74,7 @@ async function privateFolder(dir: string): Promise<void> {
 
 /** The uid under Bun; "user" under Deno, where asking needs --allow-sys and would prompt on a terminal. */
 function userId(): string {
-  if ((globalThis as { Bun?: unknown }).Bun === undefined) return "user";
+  if (!UNDER_BUN) return "user";
   return String(process.getuid?.() ?? "user");
 }
 
