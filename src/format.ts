@@ -35,7 +35,7 @@ export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** Whether `text` holds any character that printable() escapes, or a line feed. */
+/** Whether `text` holds a line feed or any character that printable() escapes. */
 export function hasUnprintable(text: string): boolean {
-  return /[\n]/.test(text) || new RegExp(UNPRINTABLE.source).test(text);
+  return text.includes("\n") || printable(text) !== text;
 }
