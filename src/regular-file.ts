@@ -14,6 +14,8 @@ export interface RegularFile {
   size: number;
   /** Permission bits, e.g. 0o600. */
   mode: number;
+  /** Which file it is, and which version of it: a resumed upload must regenerate the same input. */
+  identity: { inode: string; mtimeNs: string };
 }
 
 /** Open `path` for reading; throws an error with a `code` (ENOENT, EACCES, EISDIR, ENOTREGULAR, ...). */
@@ -22,10 +24,10 @@ export async function openRegularFile(path: string): Promise<RegularFile> {
   // it changes nothing.
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const stat = await handle.stat();
+    const stat = await handle.stat({ bigint: true });
     if (stat.isDirectory()) throw Object.assign(new Error("it is a directory"), { code: "EISDIR" });
     if (!stat.isFile()) throw Object.assign(new Error("it is not a regular file"), { code: NOT_REGULAR });
-    return { handle, size: stat.size, mode: stat.mode & 0o777 };
+    return { handle, size: Number(stat.size), mode: Number(stat.mode) & 0o777, identity: { inode: String(stat.ino), mtimeNs: String(stat.mtimeNs) } };
   } catch (error) {
     await handle.close();
     throw error;

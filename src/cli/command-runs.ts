@@ -30,6 +30,7 @@ export const COMMAND_RUNS: Record<string, CommandRun> = {
     run: runDecrypt,
     validate: async (options, env, args) => (await import("../config/decrypt-config.ts")).loadDecryptConfig(args[0], args[1], options, env),
   },
+  abort: { run: runAbort, validate: async (options, env) => (await import("../config/abort-config.ts")).loadAbortConfig(options, env) },
   verify: { run: runVerify, validate: async (options, env) => (await import("../config/verify-config.ts")).loadVerifyConfig(options, env) },
   publish: {
     run: runPublish,
@@ -100,6 +101,18 @@ async function runRegister({ options, env, io, signal, secrets }: Run): Promise<
   const { registerFromRecoveryFile } = await import("../commands/register.ts");
   const record = await registerFromRecoveryFile(config, { signal, log: notice(io, false), onKey: (hex) => secrets.add(hex) });
   io.stderr(`registered ${record.object_key}; ${config.from} was removed`);
+  return ExitCode.ok;
+}
+
+async function runAbort({ options, env, io, signal, secrets }: Run): Promise<number> {
+  const { loadAbortConfig } = await import("../config/abort-config.ts");
+  const config = loadAbortConfig(options, env);
+  warn(io, config.warnings);
+  const { abortFromRecord } = await import("../commands/abort.ts");
+  const { record, aborted } = await abortFromRecord(config, { signal, log: notice(io, false), onKey: (hex) => secrets.add(hex) });
+  const bytes = record.parts.reduce((sum, part) => sum + part.size, 0);
+  const what = aborted ? `aborted the multipart upload of ${record.header.object_key} (${record.parts.length} parts, ${bytes} bytes were journaled)` : `the multipart upload of ${record.header.object_key} was already gone from S3`;
+  io.stderr(`${what}; ${config.from} was removed`);
   return ExitCode.ok;
 }
 

@@ -7,6 +7,9 @@ import { encryptSource, openSource, type ProgressSink } from "../pipeline/encryp
 import type { ArtifactSource } from "../pipeline/file-source.ts";
 import { writeRecoveryFile } from "../records/record-file.ts";
 import { prepareRecoveryDir } from "../records/recovery-dir.ts";
+import { ResumeRecord } from "../records/resume-record.ts";
+import { randomBytes } from "../pipeline/cipher/aes-cbc.ts";
+import { streamIdentity } from "../pipeline/deflate/gzip.ts";
 import { toHex } from "../hex.ts";
 import { S3Client, type Fetch } from "../s3/client.ts";
 import { partSizeOf } from "../s3/part-size.ts";
@@ -44,9 +47,14 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
   const source = await openSource(config.file, config.compression, { allowEmpty: config.allowEmpty, signal: options.signal });
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   const { recoveryDir, replaced } = await checkBeforeReading(source, client, config, options);
-  const uploaded = await encryptAndUpload(source, client, config, options);
+  const uploaded = await encryptAndUpload(source, client, config, recoveryDir, options);
   const payload = registrationPayload(config.names, config.cdnUrl, uploaded.ciphertext);
-  await registerOrKeep(client, config, recoveryDir, payload, options);
+  try {
+    await registerOrKeep(client, config, recoveryDir, payload, options);
+  } finally {
+    // The upload is complete: there is nothing left to resume, whatever the registration did.
+    await uploaded.record.remove();
+  }
   return {
     objectKey: config.objectKey,
     payload,
@@ -79,16 +87,33 @@ async function checkBeforeReading(
   }
 }
 
-/** The artifact compressed, encrypted under a fresh key and uploaded, and its size in S3 checked. */
+/**
+ * The artifact compressed, encrypted under a fresh key and uploaded, and its size in S3 checked. A multipart
+ * upload has a record in the recovery directory from before its first part (resume-record.ts): removed when
+ * the upload is aborted, kept when the abort fails or the process is killed, so that `abort --from` can end it.
+ */
 async function encryptAndUpload(
   source: ArtifactSource,
   client: S3Client,
   config: PublishConfig,
+  recoveryDir: string,
   options: PublishOptions,
-): Promise<{ ciphertext: { sha256: string; bytes: number; keyHex: string }; inputBytes: number; parts: number; partSize: number }> {
-  const { ciphertext, key, digest, inputBytes, close } = encryptSource(source, config.compression, options.progress);
-  options.onKey?.(toHex(key));
+): Promise<{ ciphertext: { sha256: string; bytes: number; keyHex: string }; inputBytes: number; parts: number; partSize: number; record: ResumeRecord }> {
+  const sealing = { key: randomBytes(32), iv: randomBytes(16) };
+  const { ciphertext, digest, inputBytes, close } = encryptSource(source, config.compression, options.progress, sealing);
+  const keyHex = toHex(sealing.key);
+  options.onKey?.(keyHex);
   const partSize = partSizeOf(config.partSize, source.size);
+  const record = new ResumeRecord(recoveryDir, {
+    endpoint: config.s3.endpoint,
+    bucket: config.s3.bucket,
+    object_key: config.objectKey,
+    part_size: partSize,
+    encryption_key: keyHex,
+    iv: toHex(sealing.iv),
+    compression: streamIdentity(config.compression),
+    input: source.identity === undefined ? null : { path: source.path, size: source.size ?? 0, mtime_ns: source.identity.mtimeNs, inode: source.identity.inode },
+  });
   let uploaded;
   try {
     uploaded = await uploadStream(client, config.objectKey, ciphertext, {
@@ -97,15 +122,30 @@ async function encryptAndUpload(
       signal: options.signal,
       onUploaded: (bytes) => options.progress?.uploaded(bytes),
       onlyIfAbsent: !config.overwrite,
+      journal: record,
     });
   } catch (error) {
     await ciphertext.cancel().catch(() => {});
-    throw raceLost(error, config);
+    const failure = raceLost(error, config);
+    throw record.path === undefined ? failure : keptUpload(failure, record.path);
   } finally {
     close();
   }
-  await checkUploadedBytes(client, config.objectKey, digest.bytes, uploaded.bytes, options.signal);
-  return { ciphertext: { sha256: digest.sha256, bytes: digest.bytes, keyHex: toHex(key) }, inputBytes: inputBytes(), parts: uploaded.parts, partSize };
+  try {
+    await checkUploadedBytes(client, config.objectKey, digest.bytes, uploaded.bytes, options.signal);
+  } catch (error) {
+    await record.remove();
+    throw error;
+  }
+  return { ciphertext: { sha256: digest.sha256, bytes: digest.bytes, keyHex }, inputBytes: inputBytes(), parts: uploaded.parts, partSize, record };
+}
+
+/** A failed upload whose record is still there (its abort failed too): say how to end it. */
+function keptUpload(error: unknown, recordPath: string): unknown {
+  if (!(error instanceof Error)) return error;
+  return new UploadError(`${error.message}\nthe upload's record is kept in ${recordPath} (readable only by you): publish-artifact abort --from ${recordPath} aborts it`, {
+    cause: error,
+  });
 }
 
 /** The registration; one the admin API did not take after the upload is kept for `register --from`. */

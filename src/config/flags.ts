@@ -188,7 +188,7 @@ const FROM = {
   kind: "text",
   example: "./.publish-artifact/publish-artifact-recovery-....json",
   empty: "give the path of a recovery or metadata file",
-  help: "A recovery file (saved when a publish exits 5) or the metadata `--output` wrote: `register` sends its registration, `verify` takes the key, the hash and the names from it.",
+  help: "A recovery file (saved when a publish exits 5) or the metadata `--output` wrote: `register` sends its registration, `verify` takes the key, the hash and the names from it. `abort`: the record of a multipart upload a publish left open (`.publish-artifact/publish-artifact-resume-*.jsonl`).",
 } as const satisfies Flag;
 const KEY_FILE = {
   name: "key-file",
@@ -287,6 +287,15 @@ export const REGISTER = {
   required: ["from"],
 } as const satisfies CommandSpec;
 
+export const ABORT = {
+  cac: "abort",
+  name: "abort",
+  usage: "publish-artifact abort --from RECORD",
+  summary: "abort the multipart upload a killed or failed publish left open in S3 (its record names it), then remove the record",
+  flags: { from: FROM, retries: RETRIES, timeout: TIMEOUT },
+  required: ["from"],
+} as const satisfies CommandSpec;
+
 const VERSION_COMMAND = {
   cac: "version",
   name: "version",
@@ -297,7 +306,7 @@ const VERSION_COMMAND = {
 } as const satisfies CommandSpec;
 
 /** In the order of --help. */
-export const COMMANDS: readonly CommandSpec[] = [PUBLISH, VERIFY, DECRYPT, REGISTER, VERSION_COMMAND];
+export const COMMANDS: readonly CommandSpec[] = [PUBLISH, VERIFY, DECRYPT, REGISTER, ABORT, VERSION_COMMAND];
 
 /** The key cac gives a flag: its name in camelCase, and `--no-x` is `x` (true unless the flag is given). */
 export function keyOf(flag: Flag): string {

@@ -20,6 +20,8 @@ export interface ArtifactSource {
   stream: ReadableStream<Uint8Array>;
   /** Where the chunks' buffers come from: a stage done with a whole one may give it back for the next read. */
   buffers?: BufferPool;
+  /** The file's inode and modification time (ns), as opened; absent for a pipe. */
+  identity?: { inode: string; mtimeNs: string };
 }
 
 function openFailure(label: string, path: string, error: unknown): InputFileError {
@@ -37,16 +39,15 @@ export async function openArtifact(
   const buffers = options.buffers;
   const chunkSize = buffers?.size ?? options.chunkSize ?? FILE_CHUNK_SIZE;
   const label = options.label ?? `--file ${path}`;
-  let handle: FileHandle;
-  let size: number;
+  let file;
   try {
-    ({ handle, size } = await openRegularFile(path));
+    file = await openRegularFile(path);
   } catch (error) {
     throw openFailure(label, path, error);
   }
-
+  const { handle, size, identity } = file;
   const stream = positionedReads(handle, size, { path, label, chunkSize, buffers });
-  return { path, size, stream, ...(buffers ? { buffers } : {}) };
+  return { path, size, stream, identity, ...(buffers ? { buffers } : {}) };
 }
 
 /**

@@ -104,9 +104,9 @@ export interface NamedFile {
 
 /**
  * The text of the file a flag names; an InputFileError names the flag and the reason it cannot be read. Only a
- * regular file of at most 1 MiB is read: a FIFO planted under the name would hang the read, a device never end.
+ * regular file of at most `maxBytes` (1 MiB) is read: a FIFO planted under the name would hang the read, a device never end.
  */
-export async function readNamedFile(path: string, flag: string): Promise<NamedFile> {
+export async function readNamedFile(path: string, flag: string, maxBytes = MAX_NAMED_FILE): Promise<NamedFile> {
   const failure = (reason: string, cause?: unknown) => new InputFileError(`cannot read ${flag} ${path}: ${reason}`, path, { cause });
   let file;
   try {
@@ -115,7 +115,7 @@ export async function readNamedFile(path: string, flag: string): Promise<NamedFi
     throw failure(fileErrorReason(error), error);
   }
   try {
-    if (file.size > MAX_NAMED_FILE) throw failure(`it is ${file.size} bytes, too large to be a key, recovery or metadata file`);
+    if (file.size > maxBytes) throw failure(`it is ${file.size} bytes, too large to be one of publish-artifact's files`);
     return { text: await file.handle.readFile("utf8"), mode: file.mode };
   } catch (error) {
     throw error instanceof InputFileError ? error : failure(fileErrorReason(error), error);

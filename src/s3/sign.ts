@@ -16,6 +16,8 @@ export interface S3RequestSpec {
   headers?: Record<string, string>;
   /** Always a buffer of known length: S3 refuses chunked uploads and streamed bodies lose their length on Deno. */
   body?: Uint8Array<ArrayBuffer>;
+  /** The body's SHA-256 (hex), when the caller has it already: every attempt is signed with it, hashed once. */
+  payloadHash?: string;
 }
 
 export interface SignedRequest {
@@ -73,7 +75,7 @@ export class S3Signer {
     const headers: Record<string, string> = {
       ...spec.headers,
       host: this.#endpoint.host,
-      "x-amz-content-sha256": sha256Hex(body),
+      "x-amz-content-sha256": spec.payloadHash ?? sha256Hex(body),
     };
     const signed = await this.#signer.sign(
       {

@@ -10,6 +10,7 @@ import {
   listMultipartUploads,
   uploadPart,
   type CompletedPart,
+  type UploadedPart,
 } from "./multipart.ts";
 import { MAX_PARTS } from "./part-size.ts";
 import { BufferPool } from "../bytes/buffer-pool.ts";
@@ -30,6 +31,19 @@ export interface UploadOptions {
    * publisher racing for the same key. Servers that ignore the header on Complete (Ceph before Squid) replace.
    */
   onlyIfAbsent?: boolean;
+  /** Told what a multipart upload is as it goes, so that a record of it outlives this process (resume-record.ts). */
+  journal?: UploadJournal;
+}
+
+/**
+ * Who keeps a multipart upload's record: its id before the first part is sent (a record that cannot be written
+ * stops the upload, aborted), each part S3 acknowledges, and its abort (nothing is left of it then). A record of
+ * an upload whose abort failed, or of a process killed, stays: `publish-artifact abort --from` ends it.
+ */
+export interface UploadJournal {
+  started(uploadId: string): Promise<void>;
+  partDone(part: UploadedPart): Promise<void>;
+  aborted(): Promise<void>;
 }
 
 export interface UploadResult {
@@ -69,16 +83,20 @@ export async function uploadStream(
     throw error;
   }
   try {
+    await options.journal?.started(uploadId);
     return await uploadParts(client, key, uploadId, head, parts, pool, options);
   } catch (error) {
     await parts.return();
     // The upload's own failure is what the user must see; a failed abort is reported beside it.
-    await abortMultipartUpload(client, key, uploadId).catch((abortError: unknown) => {
-      throw new UploadError(
-        `${(error as Error).message}; the multipart upload ${uploadId} could not be aborted either (${(abortError as Error).message}): abort it yourself`,
-        { cause: error },
-      );
-    });
+    await abortMultipartUpload(client, key, uploadId).then(
+      () => options.journal?.aborted(),
+      (abortError: unknown) => {
+        throw new UploadError(
+          `${(error as Error).message}; the multipart upload ${uploadId} could not be aborted either (${(abortError as Error).message}): abort it yourself`,
+          { cause: error },
+        );
+      },
+    );
     throw error;
   }
 }
@@ -125,10 +143,14 @@ async function uploadParts(
   const start = (body: Uint8Array<ArrayBuffer>) => {
     partNumber += 1;
     const task = uploadPart(client, key, uploadId, partNumber, body, options.signal).then(
-      (part) => {
+      async (part) => {
         completed.push(part);
         bytes += body.byteLength;
         options.onUploaded?.(body.byteLength);
+        // A part the record cannot hold would be lost to a resume: the upload stops, as for a failed part.
+        await options.journal?.partDone(part).catch((error: unknown) => {
+          failure ??= { error };
+        });
       },
       (error: unknown) => {
         failure ??= { error };

@@ -84,6 +84,11 @@ export function curlUpload(env: S3Env, key: string, source: string): number {
   return Number(result.stdout.toString());
 }
 
+/** Abort a multipart upload with curl (another client than ours). */
+export function curlAbort(env: S3Env, key: string, uploadId: string): void {
+  curl(env, ["-X", "DELETE", `${objectUrl(env, key)}?uploadId=${encodeURIComponent(uploadId)}`]);
+}
+
 export function curlDelete(env: S3Env, key: string): void {
   curl(env, ["-X", "DELETE", objectUrl(env, key)]);
 }
@@ -93,6 +98,13 @@ export function openMultipartUploads(env: S3Env): string[] {
   const xml = curl(env, [`${env.S3_ENDPOINT}/${env.S3_BUCKET}?uploads=`]).stdout.toString();
   if (!xml.includes("ListMultipartUploadsResult")) throw new Error(`cannot list multipart uploads: ${xml}`);
   return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => decodeXml(m[1] as string));
+}
+
+/** Ids of the multipart uploads still open in the bucket. */
+export function openMultipartUploadIds(env: S3Env): string[] {
+  const xml = curl(env, [`${env.S3_ENDPOINT}/${env.S3_BUCKET}?uploads=`]).stdout.toString();
+  if (!xml.includes("ListMultipartUploadsResult")) throw new Error(`cannot list multipart uploads: ${xml}`);
+  return [...xml.matchAll(/<UploadId>([^<]*)<\/UploadId>/g)].map((m) => decodeXml(m[1] as string));
 }
 
 /** Keys of the objects in the bucket. */

@@ -56,6 +56,16 @@ export function readOptionsFor(settings: CompressionSettings): { buffers: Buffer
   return compressesInBlocks(settings) ? { buffers: new BufferPool(GZIP_BLOCK_SIZE) } : { chunkSize: SERIAL_READ_SIZE };
 }
 
+/**
+ * What makes the compressed bytes besides the input: the same level, block size and deflate library make the
+ * same stream whatever the workers (test/unit/deterministic.test.ts); CompressionStream (Deno on one core) is
+ * zlib's own stream, blocks aside.
+ */
+export function streamIdentity(settings: CompressionSettings): { level: number; block_size: number; deflate_library: "libdeflate" | "zlib" | "compression-stream" } {
+  if (!compressesInBlocks(settings)) return { level: settings.level, block_size: 0, deflate_library: "compression-stream" };
+  return { level: settings.level, block_size: GZIP_BLOCK_SIZE, deflate_library: DEFLATE_LIBRARY };
+}
+
 /** What was asked for, completed: workers default to the cores; a level other than 6 without libdeflate needs a worker. */
 export function compressionSettings(workers: number | undefined, level: number | undefined): CompressionSettings {
   const chosenLevel = level ?? DEFAULT_LEVEL;
