@@ -109,9 +109,9 @@ async function runAbort({ options, env, io, signal, secrets }: Run): Promise<num
   const config = loadAbortConfig(options, env);
   warn(io, config.warnings);
   const { abortFromRecord } = await import("../commands/abort.ts");
-  const { record, aborted } = await abortFromRecord(config, { signal, log: notice(io, false), onKey: (hex) => secrets.add(hex) });
-  const bytes = record.parts.reduce((sum, part) => sum + part.size, 0);
-  const what = aborted ? `aborted the multipart upload of ${record.header.object_key} (${record.parts.length} parts, ${bytes} bytes were journaled)` : `the multipart upload of ${record.header.object_key} was already gone from S3`;
+  const { record, held } = await abortFromRecord(config, { signal, log: notice(io, false), onKey: (hex) => secrets.add(hex) });
+  const key = record.header.object_key;
+  const what = held ? `aborted the multipart upload of ${key} (S3 held ${held.parts} parts, ${held.bytes} bytes)` : `the multipart upload of ${key} was already gone from S3`;
   io.stderr(`${what}; ${config.from} was removed`);
   return ExitCode.ok;
 }

@@ -8,12 +8,17 @@ import type { AbortConfig } from "../config/abort-config.ts";
 import { InputFileError, S3Error } from "../errors.ts";
 import { readResumeRecord, removeResumeRecord, type ResumeRecordFile } from "../records/resume-record.ts";
 import { S3Client } from "../s3/client.ts";
-import { abortMultipartUpload } from "../s3/multipart.ts";
+import { abortMultipartUpload, listParts } from "../s3/multipart.ts";
 
 export interface AbortResult {
   record: ResumeRecordFile;
-  /** False when S3 no longer had the upload. */
-  aborted: boolean;
+  /** What S3 held of the upload when it was aborted; undefined when S3 no longer had the upload. */
+  held: { parts: number; bytes: number } | undefined;
+}
+
+/** S3 says NoSuchUpload; Ceph answers an upload it no longer has with 404 NoSuchKey. */
+function isGone(error: unknown): boolean {
+  return error instanceof S3Error && error.status === 404 && (error.code === "NoSuchUpload" || error.code === "NoSuchKey");
 }
 
 export async function abortFromRecord(
@@ -30,14 +35,16 @@ export async function abortFromRecord(
     );
   }
   const client = new S3Client(config.s3, { retry: config.retry, log: options.log });
-  let aborted = true;
+  let held: AbortResult["held"];
   try {
+    // What the abort frees, as S3 counts it (the journal may lag behind a part S3 took just before a kill).
+    const parts = await listParts(client, key, uploadId, options.signal);
+    held = { parts: parts.length, bytes: parts.reduce((sum, part) => sum + part.size, 0) };
     await abortMultipartUpload(client, key, uploadId, options.signal);
   } catch (error) {
-    // S3 says NoSuchUpload; Ceph answers an upload it no longer has with 404 NoSuchKey.
-    if (!(error instanceof S3Error && error.status === 404 && (error.code === "NoSuchUpload" || error.code === "NoSuchKey"))) throw error;
-    aborted = false;
+    if (!isGone(error)) throw error;
+    held = undefined;
   }
   await removeResumeRecord(config.from);
-  return { record, aborted };
+  return { record, held };
 }

@@ -1,6 +1,7 @@
 // The four requests of a multipart upload. ETags come from the UploadPart responses: Ceph RGW answers
 // Complete with an empty ETag, so nothing here depends on Complete's body beyond finding an error in it.
 import { S3Error, oneLine } from "../errors.ts";
+import { sha256Hex } from "../hex.ts";
 import type { S3Client } from "./client.ts";
 import { escapeXml, xmlElement } from "./xml.ts";
 
@@ -16,6 +17,13 @@ export const multipartUploads = {
 export interface CompletedPart {
   partNumber: number;
   etag: string;
+}
+
+/** A part S3 acknowledged, as a resume record journals it. */
+export interface UploadedPart extends CompletedPart {
+  size: number;
+  /** SHA-256 of the part's bytes (hex), the hash its request was signed with. */
+  sha256: string;
 }
 
 export async function createMultipartUpload(
@@ -49,6 +57,34 @@ export async function listMultipartUploads(client: S3Client, key: string, signal
     .map((upload) => ({ uploadId: xmlElement(upload, "UploadId"), initiated: new Date(xmlElement(upload, "Initiated")) }));
 }
 
+/** A part as S3 lists it. */
+export interface ListedPart {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
+/**
+ * The parts S3 holds of an upload, in order, across as many pages as it takes (S3 answers 1,000 at most per
+ * page; `pageSize` lower only to test the paging). An upload that is gone throws S3's 404 (NoSuchUpload, or
+ * Ceph's NoSuchKey).
+ */
+export async function listParts(client: S3Client, key: string, uploadId: string, signal?: AbortSignal, pageSize?: number): Promise<ListedPart[]> {
+  const parts: ListedPart[] = [];
+  let marker = "";
+  for (;;) {
+    const query: Record<string, string> = { uploadId, ...(marker ? { "part-number-marker": marker } : {}), ...(pageSize ? { "max-parts": String(pageSize) } : {}) };
+    const body = (await client.send("ListParts", { method: "GET", key, query }, signal)).body;
+    for (const match of body.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
+      const part = match[1] as string;
+      parts.push({ partNumber: Number(xmlElement(part, "PartNumber")), etag: xmlElement(part, "ETag"), size: Number(xmlElement(part, "Size")) });
+    }
+    const next = xmlElement(body, "NextPartNumberMarker");
+    if (xmlElement(body, "IsTruncated") !== "true" || next === "" || next === marker) return parts;
+    marker = next;
+  }
+}
+
 export async function uploadPart(
   client: S3Client,
   key: string,
@@ -56,16 +92,17 @@ export async function uploadPart(
   partNumber: number,
   body: Uint8Array<ArrayBuffer>,
   signal?: AbortSignal,
-): Promise<CompletedPart> {
+): Promise<UploadedPart> {
   const operation = `UploadPart ${partNumber}`;
+  const sha256 = sha256Hex(body);
   const response = await client.send(
     operation,
-    { method: "PUT", key, query: { partNumber: String(partNumber), uploadId }, body },
+    { method: "PUT", key, query: { partNumber: String(partNumber), uploadId }, body, payloadHash: sha256 },
     signal,
   );
   const etag = response.headers.get("etag");
   if (!etag) throw new S3Error(operation, response.status, "", "the answer held no ETag");
-  return { partNumber, etag };
+  return { partNumber, etag, size: body.byteLength, sha256 };
 }
 
 export async function completeMultipartUpload(
