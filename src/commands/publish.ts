@@ -1,5 +1,8 @@
 // The whole job: file → gzip → AES-256-CBC → (count + SHA-256) → S3, then registration with the admin API.
 // Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
+//
+// node:path to record the input by its absolute path, which no web API resolves.
+import { resolve } from "node:path";
 import { registerArtifact, registrationPayload, type RegistrationPayload } from "../admin/register-artifact.ts";
 import type { PublishConfig } from "../config/publish-config.ts";
 import { IntegrityError, NotRegisteredError, RegistrationError, S3Error, UploadError } from "../errors.ts";
@@ -112,7 +115,8 @@ async function encryptAndUpload(
     encryption_key: keyHex,
     iv: toHex(sealing.iv),
     compression: streamIdentity(config.compression),
-    input: source.identity === undefined ? null : { path: source.path, size: source.size ?? 0, mtime_ns: source.identity.mtimeNs, inode: source.identity.inode },
+    // The absolute path: a rerun that resumes may start from another working directory.
+    input: source.identity === undefined ? null : { path: resolve(source.path), size: source.size ?? 0, mtime_ns: source.identity.mtimeNs, inode: source.identity.inode },
   });
   let uploaded;
   try {

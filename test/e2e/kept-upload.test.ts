@@ -35,7 +35,8 @@ afterEach(() => {
 test("SIGKILL in the middle of an upload leaves its record (0600, the upload's id, the parts S3 took); abort --from ends it", async () => {
   const file = join(e2e.work, "big.bin");
   writeFileSync(file, pseudoRandomBytes(40 * 1024 * 1024, 40));
-  const args = ["--file", file, ...NAMES, "--part-size", "5MiB", "--concurrency", "1"];
+  // Given relative to the working directory; the record holds the absolute path, for a rerun from elsewhere.
+  const args = ["--file", "big.bin", ...NAMES, "--part-size", "5MiB", "--concurrency", "1"];
   const child = Bun.spawn([...cliCommand("binary-x64", args, e2e.work, e2e.env()), ...args], { cwd: e2e.work, env: { PATH: process.env.PATH, ...e2e.env() }, stdout: "pipe", stderr: "pipe" });
   const deadline = Date.now() + 60_000;
   const journaled = () => resumeRecords().some((path) => readFileSync(path, "utf8").split("\n").length >= 4);
