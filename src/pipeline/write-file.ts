@@ -1,15 +1,12 @@
-// A stream written to a file that appears only once complete: written beside its target under a fresh random
-// name and renamed at the end, so a failed run never leaves a plausible-looking file behind. The temporary file
-// is created with O_CREAT|O_EXCL and mode 0600: a link planted under any name we could pick is never written
-// through (the name is new each time, and O_EXCL refuses an existing entry, a link included), and nobody else
-// can read the file while it is written. The rename replaces whatever OUT was, a link too, never its target.
+// A stream written to a file that appears only once complete and checked, beside its target under a fresh
+// random name (file-beside.ts: exclusive, 0600, renamed at the end), so a failed run never leaves a
+// plausible-looking file behind and a planted link never receives it.
 //
-// node:fs/promises for files, which no web API writes in both runtimes.
-import { open, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+// node:fs/promises to tell files apart by identity, which no web API does.
+import { stat } from "node:fs/promises";
 import process from "node:process";
 import { InputFileError, fileErrorReason } from "../errors.ts";
-import { toHex } from "../hex.ts";
+import { createBeside } from "../file-beside.ts";
 import { UNDER_BUN } from "../runtime.ts";
 
 /**
@@ -31,23 +28,20 @@ export async function writeStreamToFile(
   flag: string,
   check: () => void = () => {},
 ): Promise<void> {
-  const partial = join(dirname(path), `.${basename(path)}.${toHex(crypto.getRandomValues(new Uint8Array(8)))}.partial`);
-  let handle;
+  let file;
   try {
-    handle = await open(partial, "wx", 0o600);
+    file = await createBeside(path);
   } catch (error) {
     await stream.cancel();
     throw new InputFileError(`cannot write ${flag} ${path}: ${fileErrorReason(error)}`, path, { cause: error });
   }
   try {
-    for await (const chunk of stream) await handle.write(chunk);
+    for await (const chunk of stream) await file.handle.write(chunk);
     check();
-    await handle.chmod(ordinaryMode());
-    await handle.close();
-    await rename(partial, path);
+    await file.handle.chmod(ordinaryMode());
+    await file.commit();
   } catch (error) {
-    await handle.close().catch(() => {});
-    await rm(partial, { force: true });
+    await file.discard();
     throw error;
   }
 }

@@ -10,12 +10,13 @@
 // last line (a process killed while appending) is dropped.
 //
 // node:fs/promises for modes, exclusive creation and appends, which no web API offers.
-import { appendFile, open, rename, rm, unlink } from "node:fs/promises";
+import { appendFile, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import * as v from "valibot";
 import { InputFileError } from "../errors.ts";
 import { hasUnprintable } from "../format.ts";
-import { sha256Hex, toHex } from "../hex.ts";
+import { createBeside } from "../file-beside.ts";
+import { sha256Hex } from "../hex.ts";
 import { readNamedFile, recordFileName } from "./record-file.ts";
 
 export const RESUME_KIND = "publish-artifact-resume";
@@ -72,22 +73,19 @@ export class ResumeRecord {
     return this.#path;
   }
 
-  /** Written beside its final name under a fresh random one, created exclusively with mode 0600, then renamed. */
+  /** Written beside its final name and renamed (file-beside.ts), so a half-written record never has its name. */
   async started(uploadId: string): Promise<void> {
     const full: ResumeHeader = { kind: RESUME_KIND, created_at: new Date().toISOString(), upload_id: uploadId, ...this.header };
     const name = recordFileName("publish-artifact-resume-", full.object_key, `-${sha256Hex(new TextEncoder().encode(uploadId)).slice(0, 12)}.jsonl`);
     const path = join(this.dir, name);
-    const partial = join(this.dir, `.${toHex(crypto.getRandomValues(new Uint8Array(8)))}.partial`);
-    const handle = await open(partial, "wx", 0o600);
+    const file = await createBeside(path);
     try {
-      await handle.writeFile(`${JSON.stringify(full)}\n`);
-    } finally {
-      await handle.close();
-    }
-    await rename(partial, path).catch(async (error: unknown) => {
-      await rm(partial, { force: true });
+      await file.handle.writeFile(`${JSON.stringify(full)}\n`);
+      await file.commit();
+    } catch (error) {
+      await file.discard();
       throw error;
-    });
+    }
     this.#path = path;
   }
 

@@ -54,3 +54,16 @@ test("read back as untrusted: a torn last line is dropped, any other bad line re
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a key as long as S3 takes still makes a record (its name, and the name it is written under first, fit NAME_MAX)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "publish-artifact-resume-"));
+  try {
+    const record = new ResumeRecord(dir, { ...header, object_key: `dev/${"m".repeat(1000)}-arm64-1.enc` });
+    await record.started("id");
+    const name = (record.path as string).split("/").at(-1) as string;
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+    expect((await readResumeRecord(record.path as string)).header.object_key).toHaveLength(1000 + 16);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
