@@ -1,3 +1,5 @@
+import { UsageError } from "./errors.ts";
+
 export interface ArtifactNames {
   resourceName: string;
   devStage: string;
@@ -18,9 +20,12 @@ export function namesOf(values: ArtifactNames): ArtifactNames {
 /** S3's longest object key, in UTF-8 bytes. */
 export const MAX_OBJECT_KEY_BYTES = 1024;
 
-/** The problem with a key S3 would refuse, said before anything is read or sent; none when it fits. */
-export function objectKeyProblems(key: string): string[] {
+/** The object key of `names`, refused (UsageError) before anything is read or sent when S3 would refuse it. */
+export function uploadableObjectKey(names: ArtifactNames): string {
+  const key = objectKeyFor(names);
   const bytes = new TextEncoder().encode(key).byteLength;
-  if (bytes <= MAX_OBJECT_KEY_BYTES) return [];
-  return [`the object key ${key.slice(0, 40)}… is ${bytes} bytes, and S3 takes at most ${MAX_OBJECT_KEY_BYTES}: shorten --resource-name, --dev-stage, --architecture or --version`];
+  if (bytes <= MAX_OBJECT_KEY_BYTES) return key;
+  throw new UsageError(
+    `the object key ${key.slice(0, 40)}… is ${bytes} bytes, and S3 takes at most ${MAX_OBJECT_KEY_BYTES}: shorten --resource-name, --dev-stage, --architecture or --version`,
+  );
 }

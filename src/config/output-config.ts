@@ -1,7 +1,6 @@
 // `--output FILE`: encrypt to a local file. No S3 and no admin API, so none of their variables is needed; the
 // endpoint and bucket, when given, tell the cdn_url the metadata will hold.
-import { UsageError } from "../errors.ts";
-import { namesOf, objectKeyFor, objectKeyProblems, type ArtifactNames } from "../object-key.ts";
+import { namesOf, uploadableObjectKey, type ArtifactNames } from "../object-key.ts";
 import { compressionSettings, type CompressionSettings } from "../pipeline/deflate/gzip.ts";
 import { cdnUrlFor } from "../urls.ts";
 import { parseCommand } from "./flag-schema.ts";
@@ -25,9 +24,7 @@ export interface OutputConfig {
 export function loadOutputConfig(flags: RawFlags, env: Env): OutputConfig {
   const [f, e] = parseCommand(PUBLISH, [...PUBLISH.required, "output"], flags, env, { ...OPTIONAL_S3_PLACE, ...CDN_VARIABLES });
   const names = namesOf(f);
-  const objectKey = objectKeyFor(names);
-  const tooLong = objectKeyProblems(objectKey);
-  if (tooLong.length > 0) throw new UsageError(tooLong);
+  const objectKey = uploadableObjectKey(names);
   const placed = e.CDN_PUBLIC_BASE_URL !== undefined || (e.S3_ENDPOINT !== undefined && e.S3_BUCKET !== undefined);
   return {
     file: f.file,

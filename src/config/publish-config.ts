@@ -1,7 +1,6 @@
 // What a publish runs with: the publish flags, the S3 and admin variables, and what follows from them.
 import type { RetryPolicy } from "../http/retry.ts";
-import { UsageError } from "../errors.ts";
-import { namesOf, objectKeyFor, objectKeyProblems, type ArtifactNames } from "../object-key.ts";
+import { namesOf, uploadableObjectKey, type ArtifactNames } from "../object-key.ts";
 import { compressionSettings, type CompressionSettings } from "../pipeline/deflate/gzip.ts";
 import type { S3Config } from "../s3/s3-config.ts";
 import { cdnUrlFor } from "../urls.ts";
@@ -51,9 +50,7 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
   const variables = { ...S3_VARIABLES, ...ADMIN_VARIABLES, ...CDN_VARIABLES };
   const [f, e] = parseCommand(PUBLISH, PUBLISH.required, flags, env, variables, cleartextAdminProblems(flags, env));
   const names = namesOf(f);
-  const objectKey = objectKeyFor(names);
-  const tooLong = objectKeyProblems(objectKey);
-  if (tooLong.length > 0) throw new UsageError(tooLong);
+  const objectKey = uploadableObjectKey(names);
   const s3 = s3ConfigOf(e);
   return {
     file: f.file,

@@ -29,8 +29,9 @@ export interface RecoveryRecord {
 }
 
 const hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
-// The file is untrusted: no text in it may carry what a terminal or a log would act on (a forged line, colours).
-const text = v.pipe(v.string(), v.check((s) => !hasUnprintable(s)));
+/** Text from a file read back, which is untrusted: nothing a terminal or a log would act on (a forged line, colours). */
+export const printableText = v.pipe(v.string(), v.check((s) => !hasUnprintable(s)));
+const text = printableText;
 const RecordSchema = v.object({
   kind: v.picklist([RECOVERY_KIND, METADATA_KIND]),
   created_at: text,

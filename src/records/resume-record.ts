@@ -14,14 +14,13 @@ import { appendFile, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import * as v from "valibot";
 import { InputFileError } from "../errors.ts";
-import { hasUnprintable } from "../format.ts";
 import { createBeside } from "../file-beside.ts";
 import { sha256Hex } from "../hex.ts";
-import { readNamedFile, recordFileName } from "./record-file.ts";
+import { printableText, readNamedFile, recordFileName } from "./record-file.ts";
 
 export const RESUME_KIND = "publish-artifact-resume";
 
-const text = v.pipe(v.string(), v.check((s) => !hasUnprintable(s)));
+const text = printableText;
 const hex = (digits: number) => v.pipe(v.string(), v.regex(new RegExp(`^[0-9a-f]{${digits}}$`)));
 const whole = v.pipe(v.number(), v.integer(), v.minValue(0));
 
