@@ -1,6 +1,7 @@
 // Retries with exponential backoff and full jitter (a random wait between 0 and base × 2^attempt, capped), and
 // a timeout for every attempt. The caller says which failures are worth another attempt.
 import type { NoAnswer } from "../errors.ts";
+import { sleep } from "../sleep.ts";
 import { classifyNetworkFailure } from "./network-error.ts";
 
 export interface RetryPolicy {
@@ -56,21 +57,6 @@ export function noAnswerOf(error: unknown, signal: AbortSignal, url: URL): NoAns
 
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry));
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /**

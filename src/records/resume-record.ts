@@ -9,13 +9,18 @@
 // acknowledged, appended as it completes. A file read back is untrusted: every line is validated, and a torn
 // last line (a process killed while appending) is dropped.
 //
+// Who uses a record is decided by its lease (record-lease.ts): a run that finds a record of its own publish that
+// no live run holds takes it over, and resumes the upload.
+//
 // node:fs/promises for modes, exclusive creation and appends, which no web API offers.
-import { appendFile, rm, unlink } from "node:fs/promises";
+import { constants } from "node:fs";
+import { appendFile, readdir, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import * as v from "valibot";
 import { InputFileError } from "../errors.ts";
 import { createBeside } from "../file-beside.ts";
-import { sha256Hex } from "../hex.ts";
+import { toHex } from "../hex.ts";
+import { claimRecord, holdLease, type Lease } from "./record-lease.ts";
 import { printableText, readNamedFile, recordFileName } from "./record-file.ts";
 
 export const RESUME_KIND = "publish-artifact-resume";
@@ -51,32 +56,70 @@ export interface ResumeRecordFile {
 }
 
 /** A part as the upload reports it (s3/multipart.ts's UploadedPart). */
-interface AcknowledgedPart {
+export interface AcknowledgedPart {
   partNumber: number;
   size: number;
   sha256: string;
   etag: string;
 }
 
-/** The record of one upload, written once S3 has given it an id; the upload's journal (s3/upload.ts). */
+/** The part's line in the journal, back in the upload's words. */
+export function acknowledged(part: JournaledPart): AcknowledgedPart {
+  return { partNumber: part.part, size: part.size, sha256: part.sha256, etag: part.etag };
+}
+
+/**
+ * A fresh name for a record of `objectKey`: random, so that a run taking over a record (record-lease.ts) renames
+ * it to a name nobody else holds or will hold.
+ */
+function freshRecordPath(dir: string, objectKey: string): string {
+  return join(dir, recordFileName(RECORD_PREFIX, objectKey, `-${toHex(crypto.getRandomValues(new Uint8Array(6)))}${RECORD_SUFFIX}`));
+}
+
+const RECORD_PREFIX = "publish-artifact-resume-";
+const RECORD_SUFFIX = ".jsonl";
+
+/**
+ * The record of one upload, and the upload's journal (s3/upload.ts): written once S3 has given the upload an id,
+ * or taken over from a run that is gone (`adopt`). While this process uses it, it holds the record's lease.
+ */
 export class ResumeRecord {
   #path: string | undefined;
+  #lease: Lease | undefined;
+  /** The parts journaled before this process took the record over (none for a record it wrote). */
+  readonly journaled: readonly JournaledPart[];
 
   constructor(
     readonly dir: string,
-    readonly header: Omit<ResumeHeader, "kind" | "created_at" | "upload_id">,
-  ) {}
+    readonly header: Omit<ResumeHeader, "kind" | "created_at" | "upload_id"> & { upload_id?: string; created_at?: string },
+    journaled: readonly JournaledPart[] = [],
+  ) {
+    this.journaled = journaled;
+  }
+
+  /** The record at `path`, already taken over by this process (claimRecord), read anew. */
+  static async adopt(dir: string, path: string): Promise<ResumeRecord> {
+    const file = await readResumeRecord(path);
+    const record = new ResumeRecord(dir, file.header, file.parts);
+    await record.#hold(path);
+    return record;
+  }
 
   /** Where the record is, once written. */
   get path(): string | undefined {
     return this.#path;
   }
 
+  /** The upload's id, once S3 has given it (a record taken over has it from the file). */
+  get uploadId(): string {
+    return this.header.upload_id ?? "";
+  }
+
   /** Written beside its final name and renamed (file-beside.ts), so a half-written record never has its name. */
   async started(uploadId: string): Promise<void> {
-    const full: ResumeHeader = { kind: RESUME_KIND, created_at: new Date().toISOString(), upload_id: uploadId, ...this.header };
-    const name = recordFileName("publish-artifact-resume-", full.object_key, `-${sha256Hex(new TextEncoder().encode(uploadId)).slice(0, 12)}.jsonl`);
-    const path = join(this.dir, name);
+    this.header.upload_id = uploadId;
+    const full: ResumeHeader = { kind: RESUME_KIND, created_at: new Date().toISOString(), ...this.header, upload_id: uploadId };
+    const path = freshRecordPath(this.dir, full.object_key);
     const file = await createBeside(path);
     try {
       await file.handle.writeFile(`${JSON.stringify(full)}\n`);
@@ -85,13 +128,19 @@ export class ResumeRecord {
       await file.discard();
       throw error;
     }
+    await this.#hold(path);
+  }
+
+  async #hold(path: string): Promise<void> {
     this.#path = path;
+    this.#lease = holdLease(path);
   }
 
   async partDone(part: AcknowledgedPart): Promise<void> {
-    if (this.#path === undefined) return;
+    if (this.#lease === undefined || this.#path === undefined) return;
     const line: JournaledPart = { part: part.partNumber, size: part.size, sha256: part.sha256, etag: part.etag };
-    await appendFile(this.#path, `${JSON.stringify(line)}\n`);
+    // O_APPEND without O_CREAT: a record another run took over (renamed) is never made again under the old name.
+    await appendFile(this.#path, `${JSON.stringify(line)}\n`, { flag: constants.O_WRONLY | constants.O_APPEND });
   }
 
   /** Nothing is left to resume: the upload was aborted, or the object is registered (or its recovery file written). */
@@ -99,10 +148,110 @@ export class ResumeRecord {
     await this.remove();
   }
 
+  /** Keep the record for a later run: stop renewing the lease, so that the next run need not wait for it. */
+  async release(): Promise<void> {
+    this.#lease?.stop();
+    this.#lease = undefined;
+  }
+
   async remove(): Promise<void> {
+    await this.release();
     if (this.#path !== undefined) await rm(this.#path, { force: true });
     this.#path = undefined;
   }
+}
+
+/** What a record must match to be this publish's: where the upload goes and which file it is of. */
+export interface RecordMatch {
+  endpoint: string;
+  bucket: string;
+  objectKey: string;
+  /** The input's absolute path. */
+  path: string;
+}
+
+export interface FoundRecords {
+  /** The record this process took over, if any. */
+  record: ResumeRecord | undefined;
+  /** Records of the same publish that a live run holds: that run's, not ours. */
+  held: string[];
+  /** Files in the folder that are not valid records (untrusted, never followed): one line each on why. */
+  invalid: string[];
+}
+
+/**
+ * The record of a multipart upload of this publish (same endpoint, bucket, key and input path) that no live run
+ * holds, taken over; the newest first when a killed run and its killed rerun left two. The records are read as
+ * untrusted input: an invalid one is reported, never used.
+ */
+export async function claimResumeRecord(dir: string, match: RecordMatch, signal?: AbortSignal): Promise<FoundRecords> {
+  const found: FoundRecords = { record: undefined, held: [], invalid: [] };
+  // A record that vanished while we watched it was taken by a run that started with us: look again, to find it
+  // under its new name (held), or another.
+  for (let round = 0; round < 3; round++) {
+    const { paths, invalid } = await recordsOf(dir, match);
+    if (round === 0) found.invalid = invalid;
+    let vanished = false;
+    for (const path of paths.filter((p) => !found.held.includes(p))) {
+      const to = freshRecordPath(dir, match.objectKey);
+      const claim = await claimRecord(path, to, signal);
+      if (claim === "held") found.held.push(path);
+      vanished ||= claim === "gone";
+      if (claim !== "claimed") continue;
+      found.record = await ResumeRecord.adopt(dir, to);
+      return found;
+    }
+    if (!vanished) break;
+  }
+  return found;
+}
+
+/** The records in `dir` of this publish, newest first, and one line for each file that is not a valid record. */
+async function recordsOf(dir: string, match: RecordMatch): Promise<{ paths: string[]; invalid: string[] }> {
+  const candidates: { path: string; createdAt: string }[] = [];
+  const invalid: string[] = [];
+  for (const name of (await readdir(dir)).filter((n) => n.startsWith(RECORD_PREFIX) && n.endsWith(RECORD_SUFFIX))) {
+    const path = join(dir, name);
+    let header: ResumeHeader;
+    try {
+      header = (await readResumeRecord(path)).header;
+    } catch (error) {
+      // Gone between the listing and the read: another run took it over, or finished.
+      if (!(error instanceof InputFileError && /no such file/.test(error.message))) invalid.push((error as Error).message);
+      continue;
+    }
+    const { endpoint, bucket, object_key, input } = header;
+    if (endpoint === match.endpoint && bucket === match.bucket && object_key === match.objectKey && input?.path === match.path) {
+      candidates.push({ path, createdAt: header.created_at });
+    }
+  }
+  candidates.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return { paths: candidates.map((c) => c.path), invalid };
+}
+
+/** What a publish would make now, to compare with what a record says was made. */
+export interface CurrentStream {
+  compression: ResumeHeader["compression"];
+  partSize: number;
+  input: { size: number; mtime_ns: string; inode: string };
+}
+
+/**
+ * Why the upload a record names cannot be finished by regenerating its stream, in words for the notice; undefined
+ * when it can. Other input, other compression or other part boundaries would make other parts.
+ */
+export function resumeMismatch(header: Pick<ResumeHeader, "input" | "compression" | "part_size">, now: CurrentStream): string | undefined {
+  const c = header.compression;
+  const n = now.compression;
+  // First: another runtime also reports the input's mtime at another precision (Deno's node:fs only to the millisecond).
+  if (c.deflate_library !== n.deflate_library) return `it was compressed by ${c.deflate_library}, this run compresses with ${n.deflate_library} (a resume needs the same runtime: Bun or the binaries, or Deno)`;
+  if (c.level !== n.level || c.block_size !== n.block_size) return `it was compressed at level ${c.level} in blocks of ${c.block_size} bytes, this run at level ${n.level} in blocks of ${n.block_size}`;
+  const was = header.input;
+  if (was === null || was.size !== now.input.size || was.mtime_ns !== now.input.mtime_ns || was.inode !== now.input.inode) {
+    return "the input changed since (its size, modification time or inode)";
+  }
+  if (header.part_size !== now.partSize) return `its parts are ${header.part_size} bytes, this run's ${now.partSize}`;
+  return undefined;
 }
 
 /** A journal of 10,000 parts is about 1.7 MB; anything far larger is not one of ours. */

@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ResumeRecord, readResumeRecord } from "../../src/records/resume-record.ts";
+import { ResumeRecord, claimResumeRecord, readResumeRecord, resumeMismatch } from "../../src/records/resume-record.ts";
 
 const header = {
   endpoint: "http://127.0.0.1:7480",
@@ -66,4 +66,42 @@ test("a key as long as S3 takes still makes a record (its name, and the name it 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a run takes over only a record of its own publish (endpoint, bucket, key, input path), and says which files are not records", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "publish-artifact-resume-"));
+  try {
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const paths: string[] = [];
+    for (const other of [{}, { bucket: "other" }, { endpoint: "http://127.0.0.1:9" }, { object_key: "dev/x-arm64-1.enc" }, { input: { ...header.input, path: "/y" } }]) {
+      const record = new ResumeRecord(dir, { ...header, ...other });
+      await record.started(`id-${paths.length}`);
+      await record.release();
+      paths.push(record.path as string);
+      utimesSync(record.path as string, hourAgo, hourAgo);
+    }
+    writeFileSync(join(dir, "publish-artifact-resume-junk.jsonl"), "{}\n");
+    const match = { endpoint: header.endpoint, bucket: header.bucket, objectKey: header.object_key, path: header.input.path };
+    const found = await claimResumeRecord(dir, match);
+    expect(found.record?.uploadId).toBe("id-0");
+    expect(found.invalid).toEqual([expect.stringContaining("publish-artifact-resume-junk.jsonl is not a valid publish-artifact resume record")]);
+    // Taken over under a name of its own; the others are where they were.
+    expect(existsSync(paths[0] as string)).toBe(false);
+    for (const path of paths.slice(1)) expect(existsSync(path)).toBe(true);
+    await found.record?.remove();
+    expect((await claimResumeRecord(dir, match)).record).toBeUndefined();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("resumeMismatch: another runtime, level, input or part size says why; the same says nothing", () => {
+  const now = { compression: header.compression, partSize: header.part_size, input: { size: 123, mtime_ns: "1733550000123456789", inode: "42" } };
+  expect(resumeMismatch(header, now)).toBeUndefined();
+  expect(resumeMismatch(header, { ...now, compression: { ...header.compression, deflate_library: "zlib" } })).toContain("a resume needs the same runtime");
+  expect(resumeMismatch(header, { ...now, compression: { ...header.compression, level: 9 } })).toContain("at level 6 in blocks of 2097152 bytes, this run at level 9");
+  expect(resumeMismatch(header, { ...now, input: { ...now.input, mtime_ns: "1733550000123456790" } })).toBe("the input changed since (its size, modification time or inode)");
+  expect(resumeMismatch(header, { ...now, input: { ...now.input, inode: "43" } })).toBe("the input changed since (its size, modification time or inode)");
+  expect(resumeMismatch({ ...header, input: null }, now)).toBe("the input changed since (its size, modification time or inode)");
+  expect(resumeMismatch(header, { ...now, partSize: 8 * 1024 * 1024 })).toBe("its parts are 5242880 bytes, this run's 8388608");
 });
