@@ -100,6 +100,27 @@ export class AdminUnreachableError extends UploadError {
   }
 }
 
+/**
+ * A multipart upload that failed in a way that may pass (or was interrupted) and is kept in S3 to be resumed:
+ * the failure, and what S3 holds of the upload. The caller says where its record is (keptLine).
+ */
+export class UploadKeptError extends UploadError {
+  constructor(
+    readonly failure: unknown,
+    readonly uploadId: string,
+    /** Parts S3 acknowledged, and their bytes. */
+    readonly parts: number,
+    readonly bytes: number,
+    /** One line on what is kept and how to resume or drop it; empty until the caller knows the record. */
+    readonly keptLine = "",
+  ) {
+    super(`${failure instanceof Error ? failure.message : String(failure)}${keptLine ? `\n${keptLine}` : ""}`, { cause: failure });
+  }
+}
+
+/** A kept upload cannot be finished (it is gone from S3, or the input is not what made it): a publish starts afresh. */
+export class ResumeRefusedError extends UploadError {}
+
 /** Our own accounting of the bytes does not agree with itself: never publish such an object. */
 export class IntegrityError extends UploadError {}
 

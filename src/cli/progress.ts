@@ -29,6 +29,7 @@ export class Progress implements ProgressSink {
   #read = 0;
   #produced = 0;
   #uploaded = 0;
+  #resumed = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #drawn = false;
   #lastLineAt: number;
@@ -51,6 +52,10 @@ export class Progress implements ProgressSink {
 
   uploaded(bytes: number): void {
     this.#uploaded += bytes;
+  }
+
+  resumed(bytes: number): void {
+    this.#resumed += bytes;
   }
 
   /** Begin drawing on a timer (which never keeps the process alive). */
@@ -105,6 +110,7 @@ export class Progress implements ProgressSink {
         ? `${formatBytes(this.#read)} read`
         : `${highlight(`${percent}%`)} read (${formatBytes(this.#read)} of ${formatBytes(total)})`;
     const eta = total && rate > 0 && this.#read < total ? `, ETA ${formatDuration((total - this.#read) / rate)}` : "";
-    return `${read}, ${formatBytes(this.#produced)} encrypted, ${formatBytes(this.#uploaded)} uploaded, ${formatBytes(rate)}/s${eta}`;
+    const resumed = this.#resumed > 0 ? ` (${formatBytes(this.#resumed)} already in S3)` : "";
+    return `${read}, ${formatBytes(this.#produced)} encrypted, ${formatBytes(this.#uploaded)} uploaded${resumed}, ${formatBytes(rate)}/s${eta}`;
   }
 }

@@ -5,7 +5,7 @@ import { COMMANDS, type CommandSpec } from "../config/flags.ts";
 import { runtimeSwitchProblems } from "../config/runtime-switches.ts";
 import { secretValues } from "../config/variables.ts";
 import type { Env, RawFlags } from "../config/rules.ts";
-import { ExitCode, NotRegisteredError, UsageError, describeError, exitCodeFor, type NoAnswer } from "../errors.ts";
+import { ExitCode, NotRegisteredError, UploadKeptError, UsageError, describeError, exitCodeFor, type NoAnswer } from "../errors.ts";
 import { proxyFor } from "../http/proxy.ts";
 import { multipartUploads } from "../s3/multipart.ts";
 import { Secrets } from "../redact.ts";
@@ -144,12 +144,21 @@ function reportError(error: unknown, io: CliIo, signal?: AbortSignal, more: read
   let lines = error instanceof UsageError ? [...error.problems] : [...describeError(error).split("\n"), ...more];
   if (signalName) {
     // The interrupted request's own error says nothing new; a registration saved for later does.
-    const interrupted = `interrupted by ${signalName}: ${interruptedUploads()}nothing was registered`;
+    const kept = keptUploadIn(error);
+    const interrupted = `interrupted by ${signalName}: ${kept ? `${kept}; ` : interruptedUploads()}nothing was registered`;
     lines = error instanceof NotRegisteredError ? [`interrupted by ${signalName}`, ...lines] : [interrupted];
   }
   const text = lines.map((line) => `publish-artifact: error: ${line}`).join("\n");
   io.stderr(text);
   return signalName ? (SIGNAL_EXIT[signalName] ?? ExitCode.interruptedSigint) : exitCodeFor(error);
+}
+
+/** The line that says an upload is kept for a resume, if the error carries one. */
+function keptUploadIn(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof UploadKeptError && e.keptLine) return e.keptLine;
+  }
+  return undefined;
 }
 
 /**

@@ -7,11 +7,13 @@ export function humanSummary(result: PublishResult): string {
   const seconds = result.elapsedMs / 1000;
   const rate = seconds > 0 ? `${formatBytes(result.inputBytes / seconds)}/s` : "-";
   const how = result.parts === 0 ? "one request" : `${result.parts} parts of ${formatBytes(result.partSize)}`;
+  const resumed = result.resumed.parts > 0 ? [`  resumed  ${result.resumed.parts} parts (${formatBytes(result.resumed.bytes)}) were already in S3 from a previous run, not sent again`] : [];
   return [
     `published ${result.objectKey}`,
     `  size     ${result.payload.size_bytes} bytes encrypted (${formatBytes(result.payload.size_bytes)}) from ${result.inputBytes} bytes (${formatBytes(result.inputBytes)}), ${how}`,
     `  sha256   ${result.payload.sha256}`,
     `  cdn_url  ${result.payload.cdn_url}`,
+    ...resumed,
     `  time     ${seconds < 60 ? `${seconds.toFixed(2)} s` : formatDuration(seconds)}, ${rate} of input`,
   ].join("\n");
 }
@@ -19,7 +21,13 @@ export function humanSummary(result: PublishResult): string {
 /** The --json result: the registration payload without the encryption key, plus the object key. */
 export function jsonSummary(result: PublishResult): string {
   const { encryption_key: _secret, ...published } = result.payload;
-  return JSON.stringify({ object_key: result.objectKey, ...published, replaced: result.replaced });
+  return JSON.stringify({
+    object_key: result.objectKey,
+    ...published,
+    replaced: result.replaced,
+    resumed_parts: result.resumed.parts,
+    resumed_bytes: result.resumed.bytes,
+  });
 }
 
 /** What --output wrote, for people: the sizes, the hash, and where the key is. */

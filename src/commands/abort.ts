@@ -5,20 +5,15 @@
 // The record is untrusted: the request goes to S3_ENDPOINT and S3_BUCKET from the environment, and a record
 // of an upload elsewhere is refused rather than followed.
 import type { AbortConfig } from "../config/abort-config.ts";
-import { InputFileError, S3Error } from "../errors.ts";
+import { InputFileError } from "../errors.ts";
 import { readResumeRecord, removeResumeRecord, type ResumeRecordFile } from "../records/resume-record.ts";
 import { S3Client } from "../s3/client.ts";
-import { abortMultipartUpload, listParts } from "../s3/multipart.ts";
+import { abortMultipartUpload, isGone, listParts } from "../s3/multipart.ts";
 
 export interface AbortResult {
   record: ResumeRecordFile;
   /** What S3 held of the upload when it was aborted; undefined when S3 no longer had the upload. */
   held: { parts: number; bytes: number } | undefined;
-}
-
-/** S3 says NoSuchUpload; Ceph answers an upload it no longer has with 404 NoSuchKey. */
-function isGone(error: unknown): boolean {
-  return error instanceof S3Error && error.status === 404 && (error.code === "NoSuchUpload" || error.code === "NoSuchKey");
 }
 
 export async function abortFromRecord(

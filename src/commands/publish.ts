@@ -5,19 +5,21 @@
 import { resolve } from "node:path";
 import { registerArtifact, registrationPayload, type RegistrationPayload } from "../admin/register-artifact.ts";
 import type { PublishConfig } from "../config/publish-config.ts";
-import { IntegrityError, NotRegisteredError, RegistrationError, S3Error, UploadError } from "../errors.ts";
+import { IntegrityError, NotRegisteredError, RegistrationError, ResumeRefusedError, S3Error, UploadError, UploadKeptError } from "../errors.ts";
 import { encryptSource, openSource, type ProgressSink } from "../pipeline/encrypted-artifact.ts";
 import type { ArtifactSource } from "../pipeline/file-source.ts";
 import { writeRecoveryFile } from "../records/record-file.ts";
 import { prepareRecoveryDir } from "../records/recovery-dir.ts";
-import { ResumeRecord } from "../records/resume-record.ts";
+import { ResumeRecord, acknowledged, claimResumeRecord, resumeMismatch } from "../records/resume-record.ts";
 import { randomBytes } from "../pipeline/cipher/aes-cbc.ts";
 import { streamIdentity } from "../pipeline/deflate/gzip.ts";
-import { toHex } from "../hex.ts";
+import { formatBytes } from "../format.ts";
+import { fromHex, toHex } from "../hex.ts";
 import { S3Client, type Fetch } from "../s3/client.ts";
 import { partSizeOf } from "../s3/part-size.ts";
 import { deleteObject, headObjectSize, objectExists } from "../s3/objects.ts";
 import { checkAdminReachable } from "../admin/check-reachable.ts";
+import { abortMultipartUpload } from "../s3/multipart.ts";
 import { uploadStream } from "../s3/upload.ts";
 
 export interface PublishOptions {
@@ -42,6 +44,8 @@ export interface PublishResult {
   elapsedMs: number;
   /** Whether an object was already at the key and is now replaced; null when S3 would not say (HTTP 403). */
   replaced: boolean | null;
+  /** Parts of an upload a previous run kept that S3 held, and that were not sent again; zeros when none. */
+  resumed: { parts: number; bytes: number };
 }
 
 export async function publishArtifact(config: PublishConfig, options: PublishOptions = {}): Promise<PublishResult> {
@@ -50,7 +54,7 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
   const source = await openSource(config.file, config.compression, { allowEmpty: config.allowEmpty, signal: options.signal });
   const client = new S3Client(config.s3, { fetch: options.fetch, retry: config.retry, log: options.log });
   const { recoveryDir, replaced } = await checkBeforeReading(source, client, config, options);
-  const uploaded = await encryptAndUpload(source, client, config, recoveryDir, options);
+  const uploaded = await resumeOrUpload(source, client, config, recoveryDir, options);
   const payload = registrationPayload(config.names, config.cdnUrl, uploaded.ciphertext);
   try {
     await registerOrKeep(client, config, recoveryDir, payload, options);
@@ -66,7 +70,92 @@ export async function publishArtifact(config: PublishConfig, options: PublishOpt
     partSize: uploaded.partSize,
     elapsedMs: performance.now() - started,
     replaced: replaced ?? null,
+    resumed: uploaded.resumed,
   };
+}
+
+type Uploaded = Awaited<ReturnType<typeof encryptAndUpload>>;
+
+/**
+ * The upload a previous run of this publish kept, finished; or a new one. A kept upload that turns out not to be
+ * resumable once its parts are listed or regenerated (gone from S3, the input changed under the same size and
+ * mtime) is dropped, and the input read again from the start under a new key.
+ */
+async function resumeOrUpload(
+  source: ArtifactSource,
+  client: S3Client,
+  config: PublishConfig,
+  recoveryDir: string,
+  options: PublishOptions,
+): Promise<Uploaded> {
+  let kept;
+  try {
+    kept = await takeKeptUpload(source, client, config, recoveryDir, options);
+  } catch (error) {
+    await source.stream.cancel().catch(() => {});
+    throw error;
+  }
+  if (kept === undefined) return encryptAndUpload(source, client, config, recoveryDir, options);
+  try {
+    return await encryptAndUpload(source, client, config, recoveryDir, options, kept);
+  } catch (error) {
+    if (!(error instanceof ResumeRefusedError)) throw error;
+    options.log?.(`${notResumed(config)}: ${error.message}; this run starts afresh with a new key`);
+    const again = await openSource(config.file, config.compression, { allowEmpty: config.allowEmpty, signal: options.signal });
+    return encryptAndUpload(again, client, config, recoveryDir, options);
+  }
+}
+
+function notResumed(config: PublishConfig): string {
+  return `the upload of ${config.objectKey} a previous run kept is not resumed`;
+}
+
+/**
+ * The record of an upload of this publish (same endpoint, bucket, key and input file) that a killed or failed run
+ * kept and no live run holds, taken over, if its stream can be made again: same input (size, mtime, inode), same
+ * compression, same part size. One that cannot (or with --no-resume) is aborted, with a notice. Never for stdin,
+ * which cannot be read twice.
+ */
+async function takeKeptUpload(
+  source: ArtifactSource,
+  client: S3Client,
+  config: PublishConfig,
+  recoveryDir: string,
+  options: PublishOptions,
+): Promise<ResumeRecord | undefined> {
+  if (source.identity === undefined) return undefined;
+  const match = { endpoint: config.s3.endpoint, bucket: config.s3.bucket, objectKey: config.objectKey, path: resolve(source.path) };
+  const found = await claimResumeRecord(recoveryDir, match, options.signal);
+  for (const problem of found.invalid) options.warn?.(`ignoring a file in the recovery folder: ${problem}`);
+  for (const path of found.held) options.warn?.(`another run of this publish is using the upload kept in ${path}: this run makes an upload of its own`);
+  const record = found.record;
+  if (record === undefined) return undefined;
+  const current = { compression: streamIdentity(config.compression), partSize: partSizeOf(config.partSize, source.size), input: inputIdentity(source) };
+  const why = config.resume ? resumeMismatch(record.header, current) : "--no-resume was given";
+  if (why === undefined) {
+    const bytes = record.journaled.reduce((sum, part) => sum + part.size, 0);
+    options.log?.(`resuming the upload of ${config.objectKey} a previous run kept: its record lists ${record.journaled.length} parts (${formatBytes(bytes)}) in S3`);
+    return record;
+  }
+  try {
+    await abortMultipartUpload(client, config.objectKey, record.uploadId, options.signal);
+    await record.remove();
+    options.log?.(`${notResumed(config)}: ${why}; it was aborted, and this run starts afresh with a new key`);
+  } catch (error) {
+    await record.release();
+    if (options.signal?.aborted) throw error;
+    options.warn?.(
+      `${notResumed(config)} (${why}) and could not be aborted (${(error as Error).message}): publish-artifact abort --from ${record.path} ends it; this run starts afresh`,
+    );
+  }
+  return undefined;
+}
+
+/** The input's identity as a record keeps it; only for a file (stdin has none). */
+function inputIdentity(source: ArtifactSource): { path: string; size: number; mtime_ns: string; inode: string } {
+  const identity = source.identity as NonNullable<ArtifactSource["identity"]>;
+  // The absolute path: a rerun that resumes may start from another working directory.
+  return { path: resolve(source.path), size: source.size ?? 0, mtime_ns: identity.mtimeNs, inode: identity.inode };
 }
 
 /**
@@ -91,9 +180,11 @@ async function checkBeforeReading(
 }
 
 /**
- * The artifact compressed, encrypted under a fresh key and uploaded, and its size in S3 checked. A multipart
- * upload has a record in the recovery directory from before its first part (resume-record.ts): removed when
- * the upload is aborted, kept when the abort fails or the process is killed, so that `abort --from` can end it.
+ * The artifact compressed, encrypted under a fresh key (or the kept upload's), uploaded, and its size in S3
+ * checked. A multipart upload has a record in the recovery directory from before its first part
+ * (resume-record.ts): removed when the upload is aborted; kept when the failure may pass (and the input is a file
+ * and --no-resume was not given), when the abort fails, or when the process is killed, so that the same command
+ * resumes it or `abort --from` ends it.
  */
 async function encryptAndUpload(
   source: ArtifactSource,
@@ -101,23 +192,25 @@ async function encryptAndUpload(
   config: PublishConfig,
   recoveryDir: string,
   options: PublishOptions,
-): Promise<{ ciphertext: { sha256: string; bytes: number; keyHex: string }; inputBytes: number; parts: number; partSize: number; record: ResumeRecord }> {
-  const sealing = { key: randomBytes(32), iv: randomBytes(16) };
+  kept?: ResumeRecord,
+) {
+  const sealing = kept ? { key: fromHex(kept.header.encryption_key), iv: fromHex(kept.header.iv) } : { key: randomBytes(32), iv: randomBytes(16) };
   const { ciphertext, digest, inputBytes, close } = encryptSource(source, config.compression, options.progress, sealing);
   const keyHex = toHex(sealing.key);
   options.onKey?.(keyHex);
   const partSize = partSizeOf(config.partSize, source.size);
-  const record = new ResumeRecord(recoveryDir, {
-    endpoint: config.s3.endpoint,
-    bucket: config.s3.bucket,
-    object_key: config.objectKey,
-    part_size: partSize,
-    encryption_key: keyHex,
-    iv: toHex(sealing.iv),
-    compression: streamIdentity(config.compression),
-    // The absolute path: a rerun that resumes may start from another working directory.
-    input: source.identity === undefined ? null : { path: resolve(source.path), size: source.size ?? 0, mtime_ns: source.identity.mtimeNs, inode: source.identity.inode },
-  });
+  const record =
+    kept ??
+    new ResumeRecord(recoveryDir, {
+      endpoint: config.s3.endpoint,
+      bucket: config.s3.bucket,
+      object_key: config.objectKey,
+      part_size: partSize,
+      encryption_key: keyHex,
+      iv: toHex(sealing.iv),
+      compression: streamIdentity(config.compression),
+      input: source.identity === undefined ? null : inputIdentity(source),
+    });
   let uploaded;
   try {
     uploaded = await uploadStream(client, config.objectKey, ciphertext, {
@@ -125,11 +218,17 @@ async function encryptAndUpload(
       concurrency: config.concurrency,
       signal: options.signal,
       onUploaded: (bytes) => options.progress?.uploaded(bytes),
+      onResumed: (bytes) => options.progress?.resumed?.(bytes),
       onlyIfAbsent: !config.overwrite,
       journal: record,
+      resume: kept ? { uploadId: kept.uploadId, journaled: kept.journaled.map(acknowledged) } : undefined,
+      keepWhenTransient: config.resume && source.identity !== undefined,
     });
   } catch (error) {
     await ciphertext.cancel().catch(() => {});
+    if (error instanceof ResumeRefusedError) await record.remove();
+    else await record.release();
+    if (error instanceof UploadKeptError) throw keptForResume(error, record.path as string);
     const failure = raceLost(error, config);
     throw record.path === undefined ? failure : keptUpload(failure, record.path);
   } finally {
@@ -141,7 +240,22 @@ async function encryptAndUpload(
     await record.remove();
     throw error;
   }
-  return { ciphertext: { sha256: digest.sha256, bytes: digest.bytes, keyHex }, inputBytes: inputBytes(), parts: uploaded.parts, partSize, record };
+  return {
+    ciphertext: { sha256: digest.sha256, bytes: digest.bytes, keyHex },
+    inputBytes: inputBytes(),
+    parts: uploaded.parts,
+    partSize,
+    record,
+    resumed: { parts: uploaded.resumedParts, bytes: uploaded.resumedBytes },
+  };
+}
+
+/** An upload kept for a resume: say what S3 holds, that the same command resumes it, and how to drop it. */
+function keptForResume(error: UploadKeptError, recordPath: string): UploadKeptError {
+  const line =
+    `the upload is kept: S3 holds ${error.parts} of its parts (${formatBytes(error.bytes)}); run the same command to resume it, ` +
+    `or publish-artifact abort --from ${recordPath} to drop it`;
+  return new UploadKeptError(error.failure, error.uploadId, error.parts, error.bytes, line);
 }
 
 /** A failed upload whose record is still there (its abort failed too): say how to end it. */

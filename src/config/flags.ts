@@ -169,6 +169,12 @@ const NO_OVERWRITE = {
   example: "--no-overwrite",
   help: "Refuse (exit 4, nothing uploaded) when an object is already at the key, and upload with `If-None-Match: *` against a publisher racing for it. Without it, an existing object is replaced with a warning: its current registration's key no longer decrypts it.",
 } as const satisfies Flag;
+const NO_RESUME = {
+  name: "no-resume",
+  kind: "switch",
+  example: "--no-resume",
+  help: "Start afresh: abort the multipart upload a killed or failed run of the same publish kept (see Resuming), and abort rather than keep this run's upload should it fail.",
+} as const satisfies Flag;
 const ALLOW_EMPTY = {
   name: "allow-empty",
   kind: "switch",
@@ -253,6 +259,7 @@ export const PUBLISH = {
     timeout: TIMEOUT,
     recoveryDir: RECOVERY_DIR,
     overwrite: NO_OVERWRITE,
+    resume: NO_RESUME,
     allowEmpty: ALLOW_EMPTY,
     allowHttp: ALLOW_HTTP,
   },

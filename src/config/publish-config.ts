@@ -43,6 +43,8 @@ export interface PublishConfig {
   overwrite: boolean;
   /** Publish an empty stdin instead of refusing it. */
   allowEmpty: boolean;
+  /** Finish the upload a killed or failed run of this publish kept, and keep this one's should it fail for a while. */
+  resume: boolean;
 }
 
 /** Validate everything a publish needs; throws one UsageError listing every problem found. */
@@ -71,5 +73,6 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
     warnings: cleartextS3Warnings(s3.endpoint, env),
     overwrite: f.overwrite,
     allowEmpty: f.allowEmpty,
+    resume: f.resume,
   };
 }

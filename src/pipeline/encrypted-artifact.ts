@@ -14,6 +14,8 @@ export interface ProgressSink {
   read(bytes: number): void;
   produced(bytes: number): void;
   uploaded(bytes: number): void;
+  /** Bytes of a resumed upload that S3 already held: regenerated, but not sent again. */
+  resumed?(bytes: number): void;
 }
 
 export interface EncryptedArtifact {

@@ -34,6 +34,14 @@ function isRetryableS3Error(error: unknown): boolean {
   return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500 || RETRYABLE_CODES.has(error.code);
 }
 
+/**
+ * A failure that may pass if the same request is sent later: the retries' own rule. An upload that ends on one
+ * is worth keeping, to be resumed.
+ */
+export function mayPass(error: unknown): boolean {
+  return isRetryableS3Error(error);
+}
+
 /** A refused or reset connection is retried within seconds; its final error says all there is to say. */
 function isQuickNetworkFailure(error: unknown): boolean {
   return error instanceof S3Error && error.noAnswer !== undefined && !error.noAnswer.timedOut;

@@ -92,9 +92,9 @@ export async function uploadPart(
   partNumber: number,
   body: Uint8Array<ArrayBuffer>,
   signal?: AbortSignal,
+  sha256 = sha256Hex(body),
 ): Promise<UploadedPart> {
   const operation = `UploadPart ${partNumber}`;
-  const sha256 = sha256Hex(body);
   const response = await client.send(
     operation,
     { method: "PUT", key, query: { partNumber: String(partNumber), uploadId }, body, payloadHash: sha256 },
@@ -139,6 +139,11 @@ export async function completeMultipartUpload(
     );
   }
   multipartUploads.open.delete(uploadId);
+}
+
+/** S3 says NoSuchUpload; Ceph answers for an upload it no longer has (ListParts) with 404 NoSuchKey. */
+export function isGone(error: unknown): boolean {
+  return error instanceof S3Error && error.status === 404 && (error.code === "NoSuchUpload" || error.code === "NoSuchKey");
 }
 
 export async function abortMultipartUpload(client: S3Client, key: string, uploadId: string, signal?: AbortSignal): Promise<void> {

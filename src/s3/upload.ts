@@ -1,13 +1,20 @@
 // The upload sink: one PutObject when the ciphertext fits in one part, otherwise a multipart upload with
-// several parts in flight. A failed multipart upload is always aborted, so no orphaned parts keep costing
-// storage.
-import { UploadError } from "../errors.ts";
-import type { S3Client } from "./client.ts";
+// several parts in flight. A failed multipart upload is aborted, so no orphaned parts keep costing storage,
+// unless the caller can resume it and the failure may pass (a lost connection, a server in trouble, an
+// interruption): then it is kept, and its record (the journal) says how to finish or end it.
+//
+// A kept upload is resumed by regenerating the same ciphertext from the start: a part whose bytes hash to what
+// the journal says, and which S3 still holds with the journaled ETag, is not sent again.
+import { ResumeRefusedError, UploadError, UploadKeptError } from "../errors.ts";
+import { sha256Hex } from "../hex.ts";
+import { mayPass, type S3Client } from "./client.ts";
 import {
   abortMultipartUpload,
   completeMultipartUpload,
   createMultipartUpload,
+  isGone,
   listMultipartUploads,
+  listParts,
   uploadPart,
   type CompletedPart,
   type UploadedPart,
@@ -33,6 +40,12 @@ export interface UploadOptions {
   onlyIfAbsent?: boolean;
   /** Told what a multipart upload is as it goes, so that a record of it outlives this process (resume-record.ts). */
   journal?: UploadJournal;
+  /** A kept multipart upload to finish rather than a new one: its id, and the parts its journal holds. */
+  resume?: { uploadId: string; journaled: readonly UploadedPart[] };
+  /** Keep the multipart upload when the failure may pass (see client.ts's mayPass), to be resumed: UploadKeptError. */
+  keepWhenTransient?: boolean;
+  /** Called for each part of a resumed upload that S3 already held, and that is not sent again. */
+  onResumed?: (bytes: number) => void;
 }
 
 /**
@@ -47,10 +60,13 @@ export interface UploadJournal {
 }
 
 export interface UploadResult {
-  /** Bytes S3 accepted, summed over every request body. */
+  /** The object's bytes: those sent now, and those of the parts a resumed upload found in S3. */
   bytes: number;
   /** 0 for a single PutObject. */
   parts: number;
+  /** Parts a resumed upload found in S3 and did not send again, and their bytes. */
+  resumedParts: number;
+  resumedBytes: number;
 }
 
 export async function uploadStream(
@@ -61,6 +77,7 @@ export async function uploadStream(
 ): Promise<UploadResult> {
   const pool = new BufferPool(options.partSize);
   const parts = readParts(stream, pool);
+  if (options.resume) return resumeUpload(client, key, options.resume, parts, pool, options);
   // Two parts tell a PutObject from a multipart upload; `head` is emptied as they go up, so no reference
   // here keeps their memory alive.
   const head = await takeParts(parts, 2);
@@ -68,7 +85,7 @@ export async function uploadStream(
     const body = head.pop() ?? new Uint8Array(0);
     await putObject(client, key, body, options.signal, options.onlyIfAbsent ? IF_ABSENT : {});
     options.onUploaded?.(body.byteLength);
-    return { bytes: body.byteLength, parts: 0 };
+    return { bytes: body.byteLength, parts: 0, resumedParts: 0, resumedBytes: 0 };
   }
 
   const since = new Date(Date.now() - CLOCK_SKEW_MS);
@@ -82,22 +99,95 @@ export async function uploadStream(
     await abortStrays(client, key, since);
     throw error;
   }
+  const state = new MultipartState(uploadId);
   try {
     await options.journal?.started(uploadId);
-    return await uploadParts(client, key, uploadId, head, parts, pool, options);
+    return await uploadParts(client, key, state, head, parts, pool, options);
+  } catch (error) {
+    throw await abortOrKeep(client, key, state, parts, error, options);
+  }
+}
+
+/**
+ * Finish a kept upload: what S3 holds of it first (before anything is read), then the regenerated parts, each
+ * sent or found. An upload S3 no longer has (aborted, expired) refuses the resume before the input is read.
+ */
+async function resumeUpload(
+  client: S3Client,
+  key: string,
+  resume: NonNullable<UploadOptions["resume"]>,
+  parts: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
+  pool: BufferPool,
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const state = new MultipartState(resume.uploadId);
+  try {
+    const listed = new Map((await listParts(client, key, resume.uploadId, options.signal)).map((part) => [part.partNumber, part]));
+    for (const part of resume.journaled) {
+      const held = listed.get(part.partNumber);
+      // A part another client replaced (another ETag), or S3 lost, is sent again.
+      if (held !== undefined && held.etag === part.etag && held.size === part.size) state.journaled.set(part.partNumber, part);
+      else state.unheld.set(part.partNumber, part);
+      state.inS3.set(part.partNumber, part.size);
+    }
   } catch (error) {
     await parts.return();
-    // The upload's own failure is what the user must see; a failed abort is reported beside it.
-    await abortMultipartUpload(client, key, uploadId).then(
-      () => options.journal?.aborted(),
-      (abortError: unknown) => {
-        throw new UploadError(
-          `${(error as Error).message}; the multipart upload ${uploadId} could not be aborted either (${(abortError as Error).message}): abort it yourself`,
-          { cause: error },
-        );
-      },
-    );
+    if (isGone(error)) {
+      throw new ResumeRefusedError("the upload is gone from S3 (aborted by someone, or by a lifecycle rule that expires incomplete uploads)", { cause: error });
+    }
     throw error;
+  }
+  try {
+    return await uploadParts(client, key, state, [], parts, pool, options);
+  } catch (error) {
+    throw await abortOrKeep(client, key, state, parts, error, options);
+  }
+}
+
+/** What is known of a multipart upload as it goes: what S3 holds of it, and what a resume found there. */
+class MultipartState {
+  /** Part number → bytes, for every part S3 acknowledged (now or in the run that began the upload). */
+  readonly inS3 = new Map<number, number>();
+  /** Journaled parts S3 still holds with their journaled ETag: a regenerated part equal to one is not sent. */
+  readonly journaled = new Map<number, UploadedPart>();
+  /** Journaled parts S3 no longer holds as journaled: sent again, but only with the same bytes. */
+  readonly unheld = new Map<number, UploadedPart>();
+  resumedParts = 0;
+  resumedBytes = 0;
+  constructor(readonly uploadId: string) {}
+
+  get bytesInS3(): number {
+    let sum = 0;
+    for (const size of this.inS3.values()) sum += size;
+    return sum;
+  }
+}
+
+/**
+ * After a failure: keep the upload when it can be resumed and the failure may pass, else abort it. Returns what
+ * to throw: the upload's own failure (which the user must see), with a failed abort reported beside it.
+ */
+async function abortOrKeep(
+  client: S3Client,
+  key: string,
+  state: MultipartState,
+  parts: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
+  error: unknown,
+  options: UploadOptions,
+): Promise<unknown> {
+  await parts.return();
+  if (options.keepWhenTransient && (options.signal?.aborted || mayPass(error))) {
+    return new UploadKeptError(error, state.uploadId, state.inS3.size, state.bytesInS3);
+  }
+  try {
+    await abortMultipartUpload(client, key, state.uploadId);
+    await options.journal?.aborted();
+    return error;
+  } catch (abortError) {
+    return new UploadError(
+      `${(error as Error).message}; the multipart upload ${state.uploadId} could not be aborted either (${(abortError as Error).message}): abort it yourself`,
+      { cause: error },
+    );
   }
 }
 
@@ -128,23 +218,24 @@ async function abortStrays(client: S3Client, key: string, since: Date, keep?: st
 async function uploadParts(
   client: S3Client,
   key: string,
-  uploadId: string,
+  state: MultipartState,
   head: Uint8Array<ArrayBuffer>[],
   rest: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
   pool: BufferPool,
   options: UploadOptions,
 ): Promise<UploadResult> {
+  const { uploadId } = state;
   const completed: CompletedPart[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   let bytes = 0;
   let partNumber = 0;
 
-  const start = (body: Uint8Array<ArrayBuffer>) => {
-    partNumber += 1;
-    const task = uploadPart(client, key, uploadId, partNumber, body, options.signal).then(
+  const start = (body: Uint8Array<ArrayBuffer>, sha256: string) => {
+    const task = uploadPart(client, key, uploadId, partNumber, body, options.signal, sha256).then(
       async (part) => {
         completed.push(part);
+        state.inS3.set(part.partNumber, part.size);
         bytes += body.byteLength;
         options.onUploaded?.(body.byteLength);
         // A part the record cannot hold would be lost to a resume: the upload stops, as for a failed part.
@@ -177,7 +268,25 @@ async function uploadParts(
       };
       break;
     }
-    start(body);
+    partNumber += 1;
+    const sha256 = sha256Hex(body);
+    const journaled = state.journaled.get(partNumber) ?? state.unheld.get(partNumber);
+    if (journaled !== undefined && (journaled.sha256 !== sha256 || journaled.size !== body.byteLength)) {
+      // Sending it would put other plaintext under the kept key and IV beside what S3 holds: never.
+      failure ??= { error: new ResumeRefusedError(`part ${partNumber} came out other than its journal says: the input changed since`) };
+      pool.give(body.buffer);
+      break;
+    }
+    if (journaled !== undefined && state.journaled.has(partNumber)) {
+      completed.push(journaled);
+      state.resumedParts += 1;
+      state.resumedBytes += body.byteLength;
+      bytes += body.byteLength;
+      options.onResumed?.(body.byteLength);
+      pool.give(body.buffer);
+      continue;
+    }
+    start(body, sha256);
     while (inFlight.size >= options.concurrency && !failure) await Promise.race(inFlight);
     if (failure) break;
   }
@@ -186,7 +295,7 @@ async function uploadParts(
 
   completed.sort((a, b) => a.partNumber - b.partNumber);
   await completeMultipartUpload(client, key, uploadId, completed, options.signal, options.onlyIfAbsent ? IF_ABSENT : {});
-  return { bytes, parts: completed.length };
+  return { bytes, parts: completed.length, resumedParts: state.resumedParts, resumedBytes: state.resumedBytes };
 }
 
 async function takeParts(

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
-import { nameFlags, recoveryFiles, useE2e } from "../support/e2e.ts";
+import { nameFlags, recoveryFiles, resumeRecords, useE2e } from "../support/e2e.ts";
 import { FaultProxy, s3ErrorBody, type Fault, type ProxiedRequest } from "../support/fault-proxy.ts";
 import { spawnCli, type CliRun, type Runtime } from "../support/spawn-cli.ts";
 import { curlDelete, listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
@@ -88,7 +88,12 @@ interface Case {
   stderr?: RegExp;
   /** Extra checks on what reached the servers. */
   check?: () => void;
+  /** The failure may pass: the multipart upload is kept in S3 with its record, for the same command to resume. */
+  kept?: boolean;
 }
+
+/** The last line of a failure that keeps the upload. */
+const KEPT = /\npublish-artifact: error: the upload is kept: S3 holds \d+ of its parts \([\d.]+ MiB\); run the same command to resume it, or publish-artifact abort --from \S+\/publish-artifact-resume-\S+\.jsonl to drop it$/;
 
 // Permanent failures use fewer retries to stay quick; the backoff is still real.
 const cases: Case[] = [
@@ -205,10 +210,21 @@ const cases: Case[] = [
     check: () => expect(s3Proxy.count(isPut)).toBe(3),
   },
   {
-    name: "permanent failure of one part: the upload is aborted",
+    name: "a part failing with 500 past the retries: the upload is kept for a resume, not aborted",
     large: true,
     s3Faults: [{ match: isPart(2), times: Infinity, action: { kind: "status", status: 500, body: s3ErrorBody("InternalError") } }],
     args: ["--retries", "1"],
+    code: 4,
+    published: false,
+    kept: true,
+    stderr: new RegExp(`publish-artifact: error: S3 UploadPart 2 failed: HTTP 500 InternalError: injected InternalError${KEPT.source}`),
+    check: () => expect(s3Proxy.count(isAbort)).toBe(0),
+  },
+  {
+    name: "the same with --no-resume: the upload is aborted",
+    large: true,
+    s3Faults: [{ match: isPart(2), times: Infinity, action: { kind: "status", status: 500, body: s3ErrorBody("InternalError") } }],
+    args: ["--retries", "1", "--no-resume"],
     code: 4,
     published: false,
     stderr: /publish-artifact: error: S3 UploadPart 2 failed: HTTP 500 InternalError: injected InternalError$/,
@@ -232,12 +248,23 @@ const cases: Case[] = [
     published: false,
   },
   {
-    name: "permanent failure of CompleteMultipartUpload: the upload is aborted",
+    name: "CompleteMultipartUpload failing with 500 past the retries: the upload is kept",
     large: true,
     s3Faults: [{ match: isComplete, times: Infinity, action: { kind: "status", status: 500, body: s3ErrorBody("InternalError") } }],
     args: ["--retries", "1"],
     code: 4,
     published: false,
+    kept: true,
+    stderr: new RegExp(`S3 CompleteMultipartUpload failed: HTTP 500 InternalError: injected InternalError${KEPT.source}`),
+    check: () => expect(s3Proxy.count(isAbort)).toBe(0),
+  },
+  {
+    name: "CompleteMultipartUpload refused (400 InvalidPart): the upload is aborted",
+    large: true,
+    s3Faults: [{ match: isComplete, times: Infinity, action: { kind: "status", status: 400, body: s3ErrorBody("InvalidPart") } }],
+    code: 4,
+    published: false,
+    stderr: /S3 CompleteMultipartUpload failed: HTTP 400 InvalidPart: injected InvalidPart$/,
     check: () => expect(s3Proxy.count(isAbort)).toBe(1),
   },
   {
@@ -282,7 +309,9 @@ describe("faults between the CLI and the servers", () => {
       const run = await publish(file, c.args);
       if (c.stderr) expect(run.stderr.trim()).toMatch(c.stderr);
       expect(run.code).toBe(c.code);
-      expect(openMultipartUploads(s3)).toEqual([]);
+      const kept = resumeRecords(work);
+      expect(kept).toHaveLength(c.kept ? 1 : 0);
+      expect(openMultipartUploads(s3)).toEqual(c.kept ? [KEY] : []);
       expect(admin.registrations.length).toBe(c.published ? 1 : 0);
       if (c.published) {
         expect(listObjects(s3)).toEqual([KEY]);
@@ -291,6 +320,9 @@ describe("faults between the CLI and the servers", () => {
         expect(listObjects(s3)).toEqual([]);
       }
       c.check?.();
+      // What the user would do next (or the next run would): the kept upload ends with its record.
+      for (const record of kept) expect((await spawnCli("bun", ["abort", "--from", record], { ...s3, S3_ENDPOINT: s3Proxy.url, S3_SECRET_KEY: SECRET }, work)).code).toBe(0);
+      expect(openMultipartUploads(s3)).toEqual([]);
       // Every fault this case injected hit a request: a case whose fault never fired proves nothing.
       expect(s3Proxy.unfired()).toEqual([]);
       expect(adminProxy.unfired()).toEqual([]);

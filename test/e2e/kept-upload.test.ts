@@ -5,7 +5,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { nameFlags, useE2e } from "../support/e2e.ts";
+import { nameFlags, resumeRecords, useE2e } from "../support/e2e.ts";
 import { cliCommand, spawnCli } from "../support/spawn-cli.ts";
 import { curlAbort, openMultipartUploadIds, openMultipartUploads } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
@@ -18,14 +18,6 @@ const e2e = useE2e();
 const NAMES = nameFlags("kept");
 const KEY = "dev/kept-arm64-1.enc";
 
-function resumeRecords(): string[] {
-  const dir = join(e2e.work, ".publish-artifact");
-  try {
-    return readdirSync(dir).filter((name) => name.startsWith("publish-artifact-resume-")).map((name) => join(dir, name));
-  } catch {
-    return [];
-  }
-}
 
 afterEach(() => {
   // An upload a failed test left open would cost the next one its assertions.
@@ -39,12 +31,12 @@ test("SIGKILL in the middle of an upload leaves its record (0600, the upload's i
   const args = ["--file", "big.bin", ...NAMES, "--part-size", "5MiB", "--concurrency", "1"];
   const child = Bun.spawn([...cliCommand("binary-x64", args, e2e.work, e2e.env()), ...args], { cwd: e2e.work, env: { PATH: process.env.PATH, ...e2e.env() }, stdout: "pipe", stderr: "pipe" });
   const deadline = Date.now() + 60_000;
-  const journaled = () => resumeRecords().some((path) => readFileSync(path, "utf8").split("\n").length >= 4);
+  const journaled = () => resumeRecords(e2e.work).some((path) => readFileSync(path, "utf8").split("\n").length >= 4);
   while (!journaled() && Date.now() < deadline) await Bun.sleep(10);
   child.kill("SIGKILL");
   await child.exited;
 
-  const [record, ...others] = resumeRecords();
+  const [record, ...others] = resumeRecords(e2e.work);
   expect(others).toEqual([]);
   expect(statSync(record as string).mode & 0o777).toBe(0o600);
   expect(statSync(join(e2e.work, ".publish-artifact")).mode & 0o777).toBe(0o700);
@@ -70,7 +62,7 @@ test("SIGKILL in the middle of an upload leaves its record (0600, the upload's i
   expect(held?.[4]).toBe(record);
   expect(aborted.code).toBe(0);
   expect(openMultipartUploads(e2e.s3)).toEqual([]);
-  expect(resumeRecords()).toEqual([]);
+  expect(resumeRecords(e2e.work)).toEqual([]);
   // Aborted already (by us, by someone, by a lifecycle rule): fine, the record goes all the same.
   const again = await spawnCli("bun", ["abort", "--from", copy], e2e.env(), e2e.work);
   expect(again.stderr).toBe(`the multipart upload of ${KEY} was already gone from S3; ${copy} was removed\n`);
@@ -120,21 +112,21 @@ test("a record is untrusted: one for another endpoint or bucket, or not a record
   expect(bad.code).toBe(3);
 });
 
-test("a multipart publish that completes leaves no record, nor one whose upload was aborted (SIGINT)", async () => {
+test("a multipart publish that completes leaves no record, nor one whose upload was aborted (SIGINT with --no-resume)", async () => {
   const file = join(e2e.work, "medium.bin");
   writeFileSync(file, pseudoRandomBytes(12 * 1024 * 1024, 12));
   const run = await spawnCli("bun", ["--file", file, ...NAMES, "--part-size", "5MiB", "--quiet"], e2e.env(), e2e.work);
   expect(run.code).toBe(0);
-  expect(resumeRecords()).toEqual([]);
+  expect(resumeRecords(e2e.work)).toEqual([]);
 
   const big = join(e2e.work, "big2.bin");
   writeFileSync(big, pseudoRandomBytes(40 * 1024 * 1024, 41));
-  const args = ["--file", big, ...NAMES, "--part-size", "5MiB", "--concurrency", "1"];
+  const args = ["--file", big, ...NAMES, "--part-size", "5MiB", "--concurrency", "1", "--no-resume"];
   const child = Bun.spawn([...cliCommand("binary-x64", args, e2e.work, e2e.env()), ...args], { cwd: e2e.work, env: { PATH: process.env.PATH, ...e2e.env() }, stdout: "pipe", stderr: "pipe" });
   const deadline = Date.now() + 60_000;
-  while (resumeRecords().length === 0 && Date.now() < deadline) await Bun.sleep(10);
+  while (resumeRecords(e2e.work).length === 0 && Date.now() < deadline) await Bun.sleep(10);
   child.kill("SIGINT");
   expect(await child.exited).toBe(130);
   expect(openMultipartUploads(e2e.s3)).toEqual([]);
-  expect(resumeRecords()).toEqual([]);
+  expect(resumeRecords(e2e.work)).toEqual([]);
 });

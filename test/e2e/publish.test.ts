@@ -68,7 +68,7 @@ describe("publish through the CLI under Bun", () => {
       const run = await spawnCli("bun", [...publishArgs(file), "--json"], env());
       const payload = expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
       const { encryption_key: _key, ...withoutKey } = admin.registrations[0]!.body;
-      expect(JSON.parse(run.stdout)).toEqual({ object_key: "dev/my_model-arm64-2026-04-15.enc", ...withoutKey, replaced: false });
+      expect(JSON.parse(run.stdout)).toEqual({ object_key: "dev/my_model-arm64-2026-04-15.enc", ...withoutKey, replaced: false, resumed_parts: 0, resumed_bytes: 0 });
       expect(run.stdout + run.stderr).not.toContain(payload.encryption_key);
     });
   }

@@ -59,11 +59,20 @@ export function nameFlags(resourceName: string, options: { architecture?: string
 
 /** The recovery files a run in `cwd` saved, by default in its `.publish-artifact/` folder; full paths. */
 export function recoveryFiles(cwd: string, dir = join(cwd, ".publish-artifact")): string[] {
+  return filesStarting(dir, "publish-artifact-recovery-");
+}
+
+/** The records of multipart uploads that runs in `cwd` kept (or are making), in its `.publish-artifact/` folder. */
+export function resumeRecords(cwd: string, dir = join(cwd, ".publish-artifact")): string[] {
+  return filesStarting(dir, "publish-artifact-resume-");
+}
+
+function filesStarting(dir: string, prefix: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return [];
   }
-  return names.filter((name) => name.startsWith("publish-artifact-recovery-")).map((name) => join(dir, name));
+  return names.filter((name) => name.startsWith(prefix)).map((name) => join(dir, name));
 }
