@@ -49,12 +49,14 @@ Exit codes:
   2    usage or configuration error: nothing was read or sent
   3    the input file could not be read (or is not a regular file), or changed while it was read;
        register: the --from file does not describe the object in S3
-  4    upload failed: nothing was registered, a multipart upload was aborted
+  4    upload failed: nothing was registered; a multipart upload was aborted, or kept when the failure
+       may pass (the same command then resumes it; its last line says so)
   5    uploaded but not registered: the admin API refused or could not be reached; the registration,
        with the key, was saved to a file (mode 0600): publish-artifact register --from FILE sends it
   6    verify or decrypt: the data is not what it should be (sha256, key or content differ)
   7    verify, register: there is no object at the key (NoSuchKey)
-  130  interrupted by SIGINT (143: by SIGTERM); a multipart upload that had begun was aborted
+  130  interrupted by SIGINT (143: by SIGTERM); a multipart upload of a file is kept to be resumed
+       (from stdin, or with --no-resume, aborted)
 
 Progress goes to stderr for runs over a second: one line redrawn on a terminal, a line each 10% or
 15 s (whichever is later) in logs. NO_COLOR is respected.

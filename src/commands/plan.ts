@@ -1,12 +1,17 @@
 // `--dry-run`: everything validated and the file checked readable, what a publish would do, and the read-only
 // checks a publish makes before its upload (recovery directory, admin API, S3 credentials and bucket), each
 // with its result. Nothing is written, uploaded or registered, and no token is sent.
+// node:path for the input's absolute path, as a resume record keeps it.
+import { join, resolve } from "node:path";
 import type { PublishConfig } from "../config/publish-config.ts";
 import { exitCodeFor, type ExitCode } from "../errors.ts";
 import { openArtifact } from "../pipeline/file-source.ts";
 import { formatBytes } from "../format.ts";
 import { checkAdminReachable } from "../admin/check-reachable.ts";
-import { probeRecoveryDir } from "../records/recovery-dir.ts";
+import { RECOVERY_DIR_NAME, probeRecoveryDir } from "../records/recovery-dir.ts";
+import { peekResumeRecord, resumeMismatch } from "../records/resume-record.ts";
+import { streamIdentity } from "../pipeline/deflate/gzip.ts";
+import { isGone, listParts } from "../s3/multipart.ts";
 import { S3Client } from "../s3/client.ts";
 import { objectExists } from "../s3/objects.ts";
 import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "../s3/part-size.ts";
@@ -26,6 +31,8 @@ export interface Plan {
   register_url: string;
   cdn_url: string;
   checks: { recovery_dir: CheckResult; admin_api: CheckResult; s3: CheckResult };
+  /** Whether the publish would finish an upload a previous run kept, and what S3 holds of it. */
+  resume: { would_resume: boolean; parts_in_s3: number; bytes_in_s3: number; detail: string };
 }
 
 export async function makePlan(
@@ -33,10 +40,12 @@ export async function makePlan(
   options: { signal?: AbortSignal } = {},
 ): Promise<{ plan: Plan; exitCode: ExitCode | undefined }> {
   let size: number | undefined;
+  let identity: { path: string; size: number; mtime_ns: string; inode: string } | undefined;
   if (config.file !== "-") {
     const source = await openArtifact(config.file);
     size = source.size;
     await source.stream.cancel();
+    if (source.identity) identity = { path: resolve(source.path), size: source.size ?? 0, mtime_ns: source.identity.mtimeNs, inode: source.identity.inode };
   }
   const partSize = partSizeOf(config.partSize, size);
   const uploadAs =
@@ -72,6 +81,7 @@ export async function makePlan(
       return `cannot tell whether ${where} exists (AccessDenied: the credentials may not read it)`;
     }),
   };
+  const resume = await resumePlan(config, client, identity, partSize, options.signal);
   const plan: Plan = {
     object_key: config.objectKey,
     input: { path: config.file, size: size ?? null },
@@ -81,8 +91,46 @@ export async function makePlan(
     register_url: config.publishUrl,
     cdn_url: config.cdnUrl,
     checks,
+    resume,
   };
   return { plan, exitCode };
+}
+
+/**
+ * What a publish would do with an upload a previous run of it kept (resume-record.ts): read, never taken over,
+ * and the parts S3 holds listed (the journal's parts S3 lists with their journaled ETag are not sent again).
+ */
+async function resumePlan(
+  config: PublishConfig,
+  client: S3Client,
+  input: { path: string; size: number; mtime_ns: string; inode: string } | undefined,
+  partSize: number,
+  signal: AbortSignal | undefined,
+): Promise<Plan["resume"]> {
+  const none = (detail: string) => ({ would_resume: false, parts_in_s3: 0, bytes_in_s3: 0, detail });
+  if (input === undefined) return none("stdin is never resumed (it cannot be read again): a new upload");
+  const match = { endpoint: config.s3.endpoint, bucket: config.s3.bucket, objectKey: config.objectKey, path: input.path };
+  const found = await peekResumeRecord(config.recoveryDir ?? join(process.cwd(), RECOVERY_DIR_NAME), match);
+  if (found === undefined) return none("no upload of this publish was kept: a new upload");
+  const { path, file, held } = found;
+  if (held) return none(`a run still going holds the upload kept in ${path}: a new upload of its own`);
+  const why = config.resume ? resumeMismatch(file.header, { compression: streamIdentity(config.compression), partSize, input }) : "--no-resume";
+  if (why !== undefined) return none(`the upload kept in ${path} would not be resumed (${why}): it would be aborted, and a new upload made`);
+  let listed;
+  try {
+    listed = new Map((await listParts(client, config.objectKey, file.header.upload_id, signal)).map((part) => [part.partNumber, part]));
+  } catch (error) {
+    if (isGone(error)) return none(`the upload kept in ${path} is gone from S3: a new upload`);
+    return none(`the upload kept in ${path} cannot be listed (${(error as Error).message})`);
+  }
+  const inS3 = file.parts.filter((part) => listed.get(part.part)?.etag === part.etag && listed.get(part.part)?.size === part.size);
+  const bytes = inS3.reduce((sum, part) => sum + part.size, 0);
+  return {
+    would_resume: true,
+    parts_in_s3: inS3.length,
+    bytes_in_s3: bytes,
+    detail: `would resume the upload kept in ${path}: S3 holds ${inS3.length} of its parts (${formatBytes(bytes)}), which would not be sent again`,
+  };
 }
 
 export function planText(plan: Plan, output?: string): string {
@@ -96,6 +144,7 @@ export function planText(plan: Plan, output?: string): string {
     `  compress     ${plan.compression.workers === 0 ? "on the main thread, no workers" : `${plan.compression.workers} worker${plan.compression.workers > 1 ? "s" : ""}`}, gzip level ${plan.compression.level}`,
     `  register at  ${plan.register_url}`,
     `  cdn_url      ${plan.cdn_url}`,
+    `  resume       ${plan.resume.detail}`,
   ];
   if (output !== undefined) lines.push(`  --output     would write ${output} and ${output}.json instead of uploading`);
   lines.push(

@@ -14,13 +14,13 @@
 //
 // node:fs/promises for modes, exclusive creation and appends, which no web API offers.
 import { constants } from "node:fs";
-import { appendFile, readdir, rm, unlink } from "node:fs/promises";
+import { appendFile, readdir, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import * as v from "valibot";
 import { InputFileError } from "../errors.ts";
 import { createBeside } from "../file-beside.ts";
 import { toHex } from "../hex.ts";
-import { claimRecord, holdLease, type Lease } from "./record-lease.ts";
+import { STALE_MS, claimRecord, holdLease, type Lease } from "./record-lease.ts";
 import { printableText, readNamedFile, recordFileName } from "./record-file.ts";
 
 export const RESUME_KIND = "publish-artifact-resume";
@@ -204,6 +204,23 @@ export async function claimResumeRecord(dir: string, match: RecordMatch, signal?
     if (!vanished) break;
   }
   return found;
+}
+
+/**
+ * The newest record of this publish in `dir`, read but not taken over (for --dry-run), and whether a live run
+ * seems to hold it (renewed within STALE_MS); undefined when there is none (or no folder).
+ */
+export async function peekResumeRecord(dir: string, match: RecordMatch): Promise<{ path: string; file: ResumeRecordFile; held: boolean } | undefined> {
+  const { paths } = await recordsOf(dir, match).catch(() => ({ paths: [] as string[] }));
+  for (const path of paths) {
+    try {
+      const file = await readResumeRecord(path);
+      return { path, file, held: Date.now() - (await stat(path)).mtimeMs < STALE_MS };
+    } catch {
+      // Gone since the listing: the next one.
+    }
+  }
+  return undefined;
 }
 
 /** The records in `dir` of this publish, newest first, and one line for each file that is not a valid record. */

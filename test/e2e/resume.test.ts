@@ -124,6 +124,31 @@ test("SIGKILL at 80%: the same command sends the last fifth, under the kept key,
   expect(proxy.requests.filter((r) => r.method === "POST" && r.target.includes("uploads"))).toHaveLength(0);
 }, 240_000);
 
+test("--dry-run says whether the publish would resume and what S3 holds, and touches neither the record nor the upload", async () => {
+  const input = writeInput("planned.bin", 13, 30 * MiB);
+  const args = ["--file", input, ...NAMES, "--part-size", "5MiB", "--concurrency", "1"];
+  expect((await publishThroughProxy("bun", [...args, "--dry-run"])).stdout).toContain('"detail":"no upload of this publish was kept: a new upload"');
+  await stopAfterParts("binary-x64", args, 3, "SIGKILL");
+  const [record] = resumeRecords(e2e.work);
+  const { header, parts } = readRecord(record as string);
+  const env = e2e.env({ S3_ENDPOINT: proxy.url });
+  // After the lease has gone stale: a dry run does not wait for it.
+  await Bun.sleep(4500);
+  const text = await spawnCli("binary-x64", [...args, "--dry-run"], env, e2e.work);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toContain(`  resume       would resume the upload kept in ${record}: S3 holds ${parts.length} of its parts (${parts.length * 5}.0 MiB), which would not be sent again`);
+  const json = JSON.parse((await spawnCli("bun", [...args, "--dry-run", "--json"], env, e2e.work)).stdout);
+  expect(json.resume).toMatchObject({ would_resume: true, parts_in_s3: parts.length, bytes_in_s3: parts.length * PART });
+  const no = await spawnCli("bun", [...args, "--dry-run", "--no-resume"], env, e2e.work);
+  expect(no.stdout).toContain(`  resume       the upload kept in ${record} would not be resumed (--no-resume): it would be aborted, and a new upload made`);
+  expect(resumeRecords(e2e.work)).toEqual([record as string]);
+  expect(openMultipartUploadIds(e2e.s3)).toEqual([header.upload_id]);
+  expect(text.stdout + JSON.stringify(json) + no.stdout).not.toContain(header.encryption_key);
+  curlAbort(e2e.s3, KEY, header.upload_id);
+  const gone = await spawnCli("bun", [...args, "--dry-run"], env, e2e.work);
+  expect(gone.stdout).toContain(`  resume       the upload kept in ${record} is gone from S3: a new upload`);
+}, 240_000);
+
 test("a line cut in the middle (resets past the retries): exit 4, the upload kept with one line saying so; the rerun finishes it", async () => {
   const input = writeInput("image.tar", 2, 30 * MiB);
   const args = ["--file", input, ...NAMES, "--part-size", "5MiB", "--concurrency", "1", "--retries", "1"];

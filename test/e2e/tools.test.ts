@@ -192,6 +192,7 @@ describe("--output and --dry-run", () => {
         `  compress     ${workers === 0 ? "on the main thread, no workers" : `${workers} worker${workers > 1 ? "s" : ""}`}, gzip level 6`,
         `  register at  ${admin.url}/internal/resources/publish`,
         `  cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`,
+        "  resume       no upload of this publish was kept: a new upload",
         "checks:",
         `  recovery dir ok      ${join(work, ".publish-artifact")} (would be created)`,
         `  admin API    ok      ${adminHost} answers (HTTP 405 to an unauthenticated HEAD)`,
