@@ -18,11 +18,15 @@
 // Targets (issue 12): --output within 1.10× of pigz -p (cores); main thread ≤ 1.5 CPU-s/GiB, ceiling ≥ 700 MB/s;
 // peak RSS < 200 MiB and within 15% between the two sizes.
 //
+// And the resume (issue 18): a publish killed with SIGKILL once S3 holds 90% of its ciphertext, then the same
+// command, timed, with the bytes it sent and those it found in S3, beside the full publish with the same flags.
+//
 // Each run is repeated (--runs, default 3) and the median time is reported, since a shared 2-core machine is
-// noisy; peak RSS is the largest seen. Options: --sizes 1024,256 (MiB), --runs N.
+// noisy; peak RSS is the largest seen. Options: --sizes 1024,256 (MiB), --runs N, --only resume (the resume
+// rows alone).
 import { spawn, spawnSync } from "node:child_process";
 import { createCipheriv } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +42,7 @@ const option = (name: string) => {
 };
 const sizes = (option("--sizes") ?? "1024,256").split(",").map(Number);
 const repeats = Number(option("--runs") ?? 3);
+const only = option("--only");
 const BENCH_NAMES = ["--resource-name", "bench", "--dev-stage", "bench", "--architecture", "x64", "--version", "1"];
 const cores = navigator.hardwareConcurrency;
 const defaultWorkersHere = defaultWorkers(cores) || 1;
@@ -57,6 +62,8 @@ interface Measure {
   outBytes: number;
   /** Pipeline runs only: CPU seconds per thread, of the median run. */
   cpu?: ThreadTimes;
+  /** Publishes: bytes of the ciphertext a resumed upload found in S3 and did not send. */
+  resumedBytes?: number;
 }
 
 /** Deterministic: AES-CTR keystream for the random half, numbered records for the structured half. */
@@ -108,9 +115,10 @@ async function timed(mode: string, command: string[], env: Record<string, string
   const [seconds, rssKiB] = readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-2).map(Number) as [number, number];
   const stdout = Buffer.concat(out).toString().trim();
   // bench-run.ts prints { outBytes }, the CLI's --json { size_bytes }, the shell baselines a number.
-  const parsed = stdout.startsWith("{") ? (JSON.parse(stdout) as { outBytes?: number; size_bytes?: number; cpu?: ThreadTimes }) : undefined;
+  const parsed = stdout.startsWith("{") ? (JSON.parse(stdout) as { outBytes?: number; size_bytes?: number; cpu?: ThreadTimes; resumed_bytes?: number }) : undefined;
   const outBytes = parsed ? (parsed.outBytes ?? parsed.size_bytes ?? 0) : Number(stdout);
-  return { mode, seconds, rssMiB: rssKiB / 1024, outBytes, ...(parsed?.cpu ? { cpu: parsed.cpu } : {}) };
+  const resumed = parsed?.resumed_bytes !== undefined ? { resumedBytes: parsed.resumed_bytes } : {};
+  return { mode, seconds, rssMiB: rssKiB / 1024, outBytes, ...(parsed?.cpu ? { cpu: parsed.cpu } : {}), ...resumed };
 }
 
 function ensureTools(): void {
@@ -131,6 +139,18 @@ async function main(): Promise<number> {
       await makeArtifact(file, sizeMiB * MIB);
       const bun = process.execPath;
       const runs: Measure[] = [];
+      // A recovery file (a registration that failed) goes to the benchmark's own temporary directory, never the checkout.
+      const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, PUBLISH_ARTIFACT_RECOVERY_DIR: work };
+      // Each published object is deleted at once: memstore keeps objects in RAM.
+      const cleanBucket = () => listObjects(s3).forEach((key) => curlDelete(s3, key));
+      // The publish as users run it: the CLI itself, with its signal handling, checks and output.
+      const cli = (workers: number) => [bun, "src/main.ts", "--file", file, ...BENCH_NAMES, "--workers", String(workers), "--quiet", "--json"];
+      if (only === "resume") {
+        runs.push(...(await resumeRuns(cli(defaultWorkersHere), env, cleanBucket)));
+        rmSync(file);
+        reportResume(sizeMiB, runs);
+        continue;
+      }
       runs.push(await measured("gzip -6 (CLI)", ["bash", "-c", 'gzip -6 -c "$1" | wc -c', "gzip", file]));
       runs.push(await measured("gzip-stream (Bun)", [bun, "scripts/bench-run.ts", "gzip", file]));
       runs.push(await measured("pipeline, main thread", [bun, "scripts/bench-run.ts", "pipeline", file]));
@@ -151,26 +171,23 @@ async function main(): Promise<number> {
       for (const level of [1, 2]) {
         runs.push(await measured(`pipeline, ${defaultWorkersHere} w., level ${level}`, [bun, "scripts/bench-run.ts", "pipeline", file, String(defaultWorkersHere), String(level)]));
       }
-      // A recovery file (a registration that failed) goes to the benchmark's own temporary directory, never the checkout.
-      const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, PUBLISH_ARTIFACT_RECOVERY_DIR: work };
-      // Each published object is deleted at once: memstore keeps objects in RAM.
-      const cleanBucket = () => listObjects(s3).forEach((key) => curlDelete(s3, key));
-      // The publish as users run it: the CLI itself, with its signal handling, checks and output.
-      const cli = (workers: number) => [bun, "src/main.ts", "--file", file, ...BENCH_NAMES, "--workers", String(workers), "--quiet", "--json"];
       runs.push(await measured("publish, --workers 0", cli(0), env, cleanBucket));
       for (const concurrency of [2, 4, 8]) {
         runs.push(await measured(`publish, ${defaultWorkersHere} w., conc. ${concurrency}`, [...cli(defaultWorkersHere), "--concurrency", String(concurrency)], env, cleanBucket));
       }
+      const resumed = await resumeRuns(cli(defaultWorkersHere), env, cleanBucket);
+      runs.push(...resumed);
       rmSync(file);
       results.set(sizeMiB, runs);
       report(sizeMiB, runs);
+      reportResume(sizeMiB, resumed);
     }
   } finally {
     await admin.stop();
     stopRadosgw(s3Dir);
     rmSync(work, { recursive: true, force: true });
   }
-  if (results.size === 2) {
+  if (results.size === 2 && only === undefined) {
     const [a, b] = [...results.values()] as [Measure[], Measure[]];
     console.log("\nPeak RSS, larger vs smaller artifact:");
     for (let i = 0; i < a.length; i++) {
@@ -179,6 +196,45 @@ async function main(): Promise<number> {
     }
   }
   return 0;
+}
+
+/**
+ * The full publish with `command`'s flags, then the same publish killed (SIGKILL) once its resume record journals
+ * 90% of the ciphertext, and the same command again: it waits out the killed run's lease (record-lease.ts: up to
+ * 4 s, counted here as a user would meet it), regenerates the stream and sends what S3 lacks.
+ */
+async function resumeRuns(command: string[], env: Record<string, string | undefined>, cleanBucket: () => void): Promise<Measure[]> {
+  const full = await measured("publish (full)", command, env, cleanBucket);
+  const journaledBytes = () => {
+    let bytes = 0;
+    for (const name of readdirSync(work).filter((n) => n.startsWith("publish-artifact-resume-"))) {
+      for (const line of readFileSync(join(work, name), "utf8").split("\n").slice(1)) {
+        if (line.endsWith("}")) bytes += (JSON.parse(line) as { size: number }).size;
+      }
+    }
+    return bytes;
+  };
+  const child = spawn(command[0] as string, command.slice(1), { env, stdio: ["ignore", "ignore", "inherit"] });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  while (journaledBytes() < 0.9 * full.outBytes) await Bun.sleep(20);
+  child.kill("SIGKILL");
+  await exited;
+  const resumed = await timed("publish, resumed at 90%", command, env);
+  cleanBucket();
+  return [full, resumed];
+}
+
+function reportResume(sizeMiB: number, runs: Measure[]): void {
+  const full = runs.find((r) => r.mode === "publish (full)");
+  const resumed = runs.find((r) => r.mode === "publish, resumed at 90%");
+  if (!full || !resumed) return;
+  const inS3 = resumed.resumedBytes ?? 0;
+  const sent = resumed.outBytes - inS3;
+  console.log(
+    `\n  resume, ${sizeMiB} MiB: full publish ${full.seconds.toFixed(2)} s; killed once S3 held 90%, the same command took ${resumed.seconds.toFixed(2)} s ` +
+      `(${(resumed.seconds / full.seconds).toFixed(2)}× the full publish, up to 4 s of it waiting out the killed run's lease), ` +
+      `sent ${(sent / MIB).toFixed(1)} MiB and found ${(inS3 / MIB).toFixed(1)} MiB in S3 (${((sent / resumed.outBytes) * 100).toFixed(1)}% of ${(resumed.outBytes / MIB).toFixed(1)} MiB sent again), peak RSS ${resumed.rssMiB.toFixed(0)} MiB`,
+  );
 }
 
 /** CPU seconds per GiB of input of the main thread, the cipher's worker and all compression workers together. */

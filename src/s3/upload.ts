@@ -102,6 +102,7 @@ export async function uploadStream(
   const state = new MultipartState(uploadId);
   try {
     await options.journal?.started(uploadId);
+    state.recorded = options.journal !== undefined;
     return await uploadParts(client, key, state, head, parts, pool, options);
   } catch (error) {
     throw await abortOrKeep(client, key, state, parts, error, options);
@@ -121,6 +122,7 @@ async function resumeUpload(
   options: UploadOptions,
 ): Promise<UploadResult> {
   const state = new MultipartState(resume.uploadId);
+  state.recorded = true;
   try {
     const listed = new Map((await listParts(client, key, resume.uploadId, options.signal)).map((part) => [part.partNumber, part]));
     for (const part of resume.journaled) {
@@ -154,6 +156,8 @@ class MultipartState {
   readonly unheld = new Map<number, UploadedPart>();
   resumedParts = 0;
   resumedBytes = 0;
+  /** Whether a record of the upload exists (the journal started it, or it is resumed from one): only such an upload can be kept. */
+  recorded = false;
   constructor(readonly uploadId: string) {}
 
   get bytesInS3(): number {
@@ -176,7 +180,7 @@ async function abortOrKeep(
   options: UploadOptions,
 ): Promise<unknown> {
   await parts.return();
-  if (options.keepWhenTransient && (options.signal?.aborted || mayPass(error))) {
+  if (options.keepWhenTransient && state.recorded && (options.signal?.aborted || mayPass(error))) {
     return new UploadKeptError(error, state.uploadId, state.inS3.size, state.bytesInS3);
   }
   try {

@@ -361,3 +361,25 @@ test("a resume past 1,000 parts: ListParts is read page after page, and every pa
   expect(curlDownload(e2e.s3, KEY, join(e2e.work, "paged.bin"))).toBe(200);
   expect(Buffer.compare(readFileSync(join(e2e.work, "paged.bin")), data)).toBe(0);
 }, 240_000);
+
+test("interrupted before its record is written, an upload is aborted, not kept: nothing would know its id", async () => {
+  const client = new S3Client(s3ConfigOf({ ...e2e.s3, S3_SESSION_TOKEN: undefined }));
+  const stop = new AbortController();
+  const failed = await uploadStream(client, KEY, streamOf([pseudoRandomBytes(3 * 4096, 14)]), {
+    partSize: 4096,
+    concurrency: 2,
+    signal: stop.signal,
+    keepWhenTransient: true,
+    journal: {
+      started: async () => {
+        stop.abort("SIGINT");
+        throw new Error("interrupted while the record was written");
+      },
+      partDone: async () => {},
+      aborted: async () => {},
+    },
+  }).catch((error: unknown) => error);
+  expect(failed).not.toBeInstanceOf(UploadKeptError);
+  expect((failed as Error).message).toBe("interrupted while the record was written");
+  expect(openMultipartUploads(e2e.s3)).toEqual([]);
+});
