@@ -1,13 +1,13 @@
-// Failures in the middle of a multipart upload, against the real S3 server: the upload is aborted, nothing is
-// registered, nothing is left open in the bucket.
+// Failures in the middle of a multipart upload, against the real S3 server: nothing is registered, and the upload
+// is aborted (nothing left open in the bucket), or, when the failure may pass, kept for the next run to resume.
 import { beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadPublishConfig } from "../../src/config/publish-config.ts";
-import { S3Error } from "../../src/errors.ts";
+import { S3Error, UploadKeptError } from "../../src/errors.ts";
 import { publishArtifact } from "../../src/commands/publish.ts";
 import type { AdminServer } from "../support/admin-server.ts";
-import { nameFlags, useE2e } from "../support/e2e.ts";
+import { nameFlags, resumeRecords, useE2e } from "../support/e2e.ts";
 import { cliCommand } from "../support/spawn-cli.ts";
 import { listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes } from "../support/streams.ts";
@@ -24,8 +24,8 @@ function randomFile(name: string, size: number): string {
   return path;
 }
 
-function config(file: string) {
-  const flags = { file: [file], resourceName: ["m"], devStage: ["dev"], architecture: ["arm64"], version: ["1"], partSize: ["5MiB"], recoveryDir: [work] };
+function config(file: string, more: Record<string, unknown> = {}) {
+  const flags = { file: [file], resourceName: ["m"], devStage: ["dev"], architecture: ["arm64"], version: ["1"], partSize: ["5MiB"], recoveryDir: [work], ...more };
   return loadPublishConfig(flags, { ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token });
 }
 
@@ -50,21 +50,50 @@ test("a part corrupted on the way is refused by S3 itself (signed payload hash);
   expect(admin.registrations).toEqual([]);
 });
 
-test("a failing Complete aborts the upload", async () => {
+test("a Complete whose answer never comes keeps the upload; the next publish sends no part again and completes it", async () => {
   const file = randomFile("complete.bin", 12 * 1024 * 1024);
   const failing = (url: string, init: RequestInit) =>
     init.method === "POST" && url.includes("uploadId=") ? Promise.reject(new TypeError("connection reset")) : fetch(url, init);
   const error = await publishArtifact(config(file), { fetch: failing }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(UploadKeptError);
+  expect((error as UploadKeptError).failure).toBeInstanceOf(S3Error);
+  expect(((error as UploadKeptError).failure as S3Error).message).toBe(
+    `S3 CompleteMultipartUpload failed: no response from ${new URL(s3.S3_ENDPOINT).host}: the connection was closed before the answer`,
+  );
+  expect(openMultipartUploads(s3)).toHaveLength(1);
+  expect(resumeRecords(work, work)).toHaveLength(1);
+  expect(admin.registrations).toEqual([]);
+
+  const parts: number[] = [];
+  const counting = (url: string, init: RequestInit) => {
+    if (init.method === "PUT" && url.includes("partNumber=")) parts.push(Number(/partNumber=(\d+)/.exec(url)?.[1]));
+    return fetch(url, init);
+  };
+  const resumed = await publishArtifact(config(file), { fetch: counting });
+  expect(resumed.resumed).toEqual({ parts: 3, bytes: resumed.payload.size_bytes });
+  expect(parts).toEqual([]);
+  expect(openMultipartUploads(s3)).toEqual([]);
+  expect(resumeRecords(work, work)).toEqual([]);
+  expect(admin.registrations).toHaveLength(1);
+});
+
+test("the same with --no-resume: the upload is aborted", async () => {
+  const file = randomFile("complete.bin", 12 * 1024 * 1024);
+  const failing = (url: string, init: RequestInit) =>
+    init.method === "POST" && url.includes("uploadId=") ? Promise.reject(new TypeError("connection reset")) : fetch(url, init);
+  const error = await publishArtifact(config(file, { resume: false }), { fetch: failing }).catch((e: unknown) => e);
   expect((error as S3Error).message).toBe(`S3 CompleteMultipartUpload failed: no response from ${new URL(s3.S3_ENDPOINT).host}: the connection was closed before the answer`);
   expect(openMultipartUploads(s3)).toEqual([]);
+  expect(resumeRecords(work, work)).toEqual([]);
   expect(admin.registrations).toEqual([]);
 });
 
-test("SIGINT in the middle of a multipart upload aborts it and exits 130", async () => {
+test("SIGINT in the middle of a multipart upload with --no-resume aborts it and exits 130", async () => {
   const file = randomFile("sigint.bin", 96 * 1024 * 1024);
-  const args = ["--file", file, ...nameFlags("m")];
+  const args = ["--file", file, ...nameFlags("m"), "--no-resume"];
   // One part at a time keeps the upload going long enough to be interrupted in the middle.
   const publish = Bun.spawn([...cliCommand("bun"), ...args, "--part-size", "5MiB", "--concurrency", "1"], {
+    cwd: work,
     env: { PATH: process.env.PATH, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token },
     stdout: "pipe",
     stderr: "pipe",
