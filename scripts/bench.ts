@@ -21,18 +21,25 @@
 // And the resume (issue 18): a publish killed with SIGKILL once S3 holds 90% of its ciphertext, then the same
 // command, timed, with the bytes it sent and those it found in S3, beside the full publish with the same flags.
 //
+// And the data users publish (issue 19): float16 and int8 weights, random bytes, a tarball of gzipped layers and
+// the mixed file, 256 MiB each: `openssl enc -aes-256-cbc` alone (the floor: CBC is serial), `pigz -6` on every
+// core, `sha256sum`, and the CLI's --output with its defaults, with the ratios the issue sets targets for; then
+// the publish to radosgw on the float16 weights.
+//
 // Each run is repeated (--runs, default 3) and the median time is reported, since a shared 2-core machine is
-// noisy; peak RSS is the largest seen. Options: --sizes 1024,256 (MiB), --runs N, --only resume (the resume
-// rows alone).
+// noisy; peak RSS is the largest seen. Options: --sizes 1024,256 (MiB), --runs N, --only resume or --only
+// kinds (those rows alone).
 import { spawn, spawnSync } from "node:child_process";
 import { createCipheriv } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { defaultWorkers } from "../src/pipeline/deflate/gzip.ts";
+import { float16Weights, int8Weights } from "../test/support/weights.ts";
 import { startAdminServer } from "../test/support/admin-server.ts";
-import { curlDelete, listObjects, startRadosgw, stopRadosgw } from "../test/support/s3.ts";
+import { curlDelete, listObjects, startRadosgw, stopRadosgw, type S3Env } from "../test/support/s3.ts";
 
 const MIB = 1024 * 1024;
 const argv = process.argv.slice(2);
@@ -133,7 +140,8 @@ async function main(): Promise<number> {
   const admin = startAdminServer();
   const results = new Map<number, Measure[]>();
   try {
-    for (const sizeMiB of sizes) {
+    if (only === undefined || only === "kinds") await dataKinds(s3, admin);
+    for (const sizeMiB of only === "kinds" ? [] : sizes) {
       const file = join(work, `artifact-${sizeMiB}MiB.bin`);
       console.error(`bench: generating ${sizeMiB} MiB artifact`);
       await makeArtifact(file, sizeMiB * MIB);
@@ -196,6 +204,70 @@ async function main(): Promise<number> {
     }
   }
   return 0;
+}
+
+/** The inputs of the data-kind rows, 256 MiB each (the mixed file is the bench's own). */
+const KINDS = ["float16 weights", "int8 weights", "random bytes", "tar of gzipped layers", "mixed"] as const;
+
+async function makeKind(kind: (typeof KINDS)[number], path: string, size: number): Promise<void> {
+  if (kind === "mixed") return makeArtifact(path, size);
+  const handle = await open(path, "w");
+  const piece = 16 * MIB;
+  let seed = 1;
+  for (let written = 0; written < size; seed++) {
+    const n = Math.min(piece, size - written);
+    let chunk: Uint8Array;
+    if (kind === "float16 weights") chunk = float16Weights(n, seed);
+    else if (kind === "int8 weights") chunk = int8Weights(n, seed);
+    else if (kind === "random bytes") chunk = createCipheriv("aes-256-ctr", Buffer.alloc(32, seed), Buffer.alloc(16, 0)).update(Buffer.alloc(n));
+    // A layer of a docker image as `docker save` holds it: a gzip stream, here of weights (tar headers aside).
+    else chunk = gzipSync(float16Weights(Math.floor(n * 1.08), seed), { level: 6 }).subarray(0, n);
+    await handle.write(chunk);
+    written += chunk.byteLength;
+  }
+  await handle.close();
+}
+
+/**
+ * Each kind of data, 256 MiB: the baselines and the CLI's --output on the same file in the same run, and the
+ * publish to radosgw on float16 weights.
+ */
+async function dataKinds(s3: S3Env, admin: { url: string; token: string }): Promise<void> {
+  const sizeMiB = 256;
+  const bun = process.execPath;
+  const rows: string[] = [];
+  for (const kind of KINDS) {
+    const file = join(work, `${kind.replace(/\W+/g, "-")}.bin`);
+    console.error(`bench: generating ${sizeMiB} MiB of ${kind}`);
+    await makeKind(kind, file, sizeMiB * MIB);
+    const encrypted = join(work, "kind.enc");
+    const removeOutput = () => {
+      rmSync(encrypted, { force: true });
+      rmSync(`${encrypted}.json`, { force: true });
+    };
+    const openssl = await measured("openssl enc", ["bash", "-c", 'openssl enc -aes-256-cbc -K "$2" -iv "$3" -in "$1" | wc -c', "openssl", file, "11".repeat(32), "22".repeat(16)]);
+    const sha = await measured("sha256sum", ["bash", "-c", 'sha256sum "$1" >/dev/null; echo 0', "sha", file]);
+    const pigz = await measured(`pigz -6 -p ${cores}`, ["bash", "-c", `pigz -6 -p ${cores} -c "$1" | wc -c`, "pigz", file]);
+    const ours = await measured("--output", [bun, "src/main.ts", "--file", file, ...BENCH_NAMES, "--output", encrypted, "--quiet", "--json"], process.env, removeOutput);
+    const input = sizeMiB * MIB;
+    // The ciphertext less its IV and padding, against pigz's gzip: the compression's own size.
+    const compressed = ours.outBytes - 32;
+    rows.push(
+      `| ${kind} | ${openssl.seconds.toFixed(2)} s | ${sha.seconds.toFixed(2)} s | ${pigz.seconds.toFixed(2)} s, ${((pigz.outBytes / input) * 100).toFixed(2)}% | ` +
+        `${ours.seconds.toFixed(2)} s (${(input / MIB / ours.seconds).toFixed(0)} MiB/s), ${((compressed / input) * 100).toFixed(2)}% | ` +
+        `${(ours.seconds / openssl.seconds).toFixed(2)}× | ${(((compressed - pigz.outBytes) / pigz.outBytes) * 100).toFixed(2)}% | ${ours.rssMiB.toFixed(0)} MiB |`,
+    );
+    if (kind === "float16 weights") {
+      const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, PUBLISH_ARTIFACT_RECOVERY_DIR: work };
+      const publish = await measured("publish", [bun, "src/main.ts", "--file", file, ...BENCH_NAMES, "--quiet", "--json"], env, () => listObjects(s3).forEach((key) => curlDelete(s3, key)));
+      console.log(`\n  publish to radosgw, ${sizeMiB} MiB of float16 weights, defaults: ${publish.seconds.toFixed(2)} s, peak RSS ${publish.rssMiB.toFixed(0)} MiB`);
+    }
+    rmSync(file);
+  }
+  console.log(`\n  ${sizeMiB} MiB of each kind, median of ${repeats} runs, ${cores} cores; ours: the CLI's --output, defaults`);
+  console.log("| input | openssl enc | sha256sum | pigz -6 (size) | ours (size) | ours ÷ openssl | size vs pigz | peak RSS |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const row of rows) console.log(row);
 }
 
 /**

@@ -8,9 +8,14 @@
 // block is reopened (reopen-final-block.ts). Elsewhere (Deno), node:zlib with the previous block's last 32 KiB as
 // the dictionary and Z_SYNC_FLUSH; CompressionStream has no level, dictionary or flush.
 //
+// Each block is first given its coding (block-coding.ts): stored, entropy coding alone, or a full deflate; and
+// whatever the coding, a block whose output would be larger than its bytes stored is stored.
+//
 // node:zlib's crc32, which Bun and Deno both implement; the web platform has no CRC-32.
 import { constants, crc32, deflateRawSync } from "node:zlib";
+import { chooseCoding } from "./block-coding.ts";
 import { reopenFinalBlock } from "./reopen-final-block.ts";
+import { storedBlocks, storedSize } from "./stored-blocks.ts";
 import { isWholeBuffer } from "../../bytes/whole-buffer.ts";
 
 export type DeflateLibrary = "libdeflate" | "zlib";
@@ -55,18 +60,38 @@ export const USES_DICTIONARY = DEFLATE_LIBRARY === "zlib";
 
 /** `library` is the runtime's; tests ask for zlib under Bun too. */
 export function deflateBlock(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library = DEFLATE_LIBRARY): DeflatedBlock {
+  const coding = chooseCoding(data, (sample) => fullDeflate(sample, new Uint8Array(0), true, level, library).reduce((n, c) => n + c.byteLength, 0));
+  const chunks =
+    coding === "stored" ? [storedBlocks(data, last)] : coding === "huffman" ? [huffmanOnly(data, last, level)] : fullDeflate(data, dictionary, last, level, library);
+  // Never larger than the bytes themselves (plus stored blocks' 5 bytes in 65,535).
+  if (coding !== "stored" && chunks.reduce((n, c) => n + c.byteLength, 0) > storedSize(data.byteLength)) {
+    return { chunks: [storedBlocks(data, last)], library };
+  }
+  return { chunks, library };
+}
+
+/** Deflate at `level`: libdeflate where it runs (its final block reopened unless `last`), else zlib. */
+function fullDeflate(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library: DeflateLibrary): Uint8Array<ArrayBuffer>[] {
   if (libdeflate && library === "libdeflate") {
     const deflated = owned(libdeflate(data, { level, library: "libdeflate" }));
-    if (last) return { chunks: [deflated], library: "libdeflate" };
+    if (last) return [deflated];
     const ending = reopenable(deflated);
-    if (ending) return { chunks: [deflated, ending], library: "libdeflate" };
+    if (ending) return [deflated, ending];
   }
   const deflated = deflateRawSync(data, {
     level,
     ...(dictionary.byteLength > 0 ? { dictionary } : {}),
     finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
   });
-  return { chunks: [owned(deflated)], library: "zlib" };
+  return [owned(deflated)];
+}
+
+/**
+ * Entropy coding alone: zlib's Huffman-only strategy, in Bun and Deno alike (libdeflate has none). It finds no
+ * matches, so it needs no dictionary.
+ */
+function huffmanOnly(data: Uint8Array, last: boolean, level: number): Uint8Array<ArrayBuffer> {
+  return owned(deflateRawSync(data, { level, strategy: constants.Z_HUFFMAN_ONLY, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH }));
 }
 
 /**
