@@ -13,6 +13,17 @@ export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+/** The parts one after the other, in a buffer of their own. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
 /** Cut `data` into chunks of the given sizes, cycling through them. */
 export function cut(data: Uint8Array, sizes: number[]): Uint8Array[] {
   const chunks: Uint8Array[] = [];

@@ -8,7 +8,7 @@ import { chooseCoding, entropyBytes } from "../../src/pipeline/deflate/block-cod
 import { deflateBlock } from "../../src/pipeline/deflate/block-deflate.ts";
 import { MAX_STORED, storedBlocks, storedSize } from "../../src/pipeline/deflate/stored-blocks.ts";
 import { gzipStream } from "../../src/pipeline/deflate/gzip.ts";
-import { collect, pseudoRandomBytes, streamOf } from "../support/streams.ts";
+import { collect, pseudoRandomBytes, streamOf, joinBytes } from "../support/streams.ts";
 import { float16Weights, int8Weights } from "../support/weights.ts";
 
 function text(size: number): Uint8Array<ArrayBuffer> {
@@ -17,15 +17,6 @@ function text(size: number): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(lines.join("")).slice(0, size);
 }
 
-function joined(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
-}
 
 const MiB = 1024 * 1024;
 
@@ -37,8 +28,8 @@ describe("storedBlocks", () => {
       expect(final.byteLength).toBe(storedSize(n));
       expect(Buffer.from(inflateRawSync(final)).equals(Buffer.from(data))).toBe(true);
       // Not final: another block may follow on the byte boundary it ends at.
-      const more = joined([storedBlocks(data, false), storedBlocks(new Uint8Array([1, 2, 3]), true)]);
-      expect(Buffer.from(inflateRawSync(more)).equals(Buffer.from(joined([data, new Uint8Array([1, 2, 3])])))).toBe(true);
+      const more = joinBytes([storedBlocks(data, false), storedBlocks(new Uint8Array([1, 2, 3]), true)]);
+      expect(Buffer.from(inflateRawSync(more)).equals(Buffer.from(joinBytes([data, new Uint8Array([1, 2, 3])])))).toBe(true);
     }
     expect(storedSize(2 * MiB) / (2 * MiB)).toBeLessThan(1.0001);
   });
@@ -67,9 +58,9 @@ describe("deflateBlock codes each kind so that the blocks join into one stream",
     test(`${library}: each kind in the middle and at the end of a stream; random within 0.01% of its size, weights no larger than a full deflate's + 0.5%`, () => {
       const parts = kinds.map((data, i) => {
         const previous = i > 0 ? (kinds[i - 1] as Uint8Array).subarray(-32768) : new Uint8Array(0);
-        return joined(deflateBlock(data, previous, i === kinds.length - 1, 6, library).chunks);
+        return joinBytes(deflateBlock(data, previous, i === kinds.length - 1, 6, library).chunks);
       });
-      expect(Buffer.from(inflateRawSync(joined(parts))).equals(Buffer.from(joined(kinds)))).toBe(true);
+      expect(Buffer.from(inflateRawSync(joinBytes(parts))).equals(Buffer.from(joinBytes(kinds)))).toBe(true);
       expect((parts[1] as Uint8Array).byteLength / (2 * MiB)).toBeLessThan(1.0001);
       for (const i of [2, 3]) {
         const full = Bun.deflateSync(kinds[i] as Uint8Array<ArrayBuffer>, { level: 6, library: "libdeflate" } as never).byteLength;
@@ -80,7 +71,7 @@ describe("deflateBlock codes each kind so that the blocks join into one stream",
 });
 
 test("the gzip of all kinds is the same with 0, 1, 2 and 4 workers, and gunzip, Python's gzip and DecompressionStream read it", async () => {
-  const input = joined([text(3 * MiB), pseudoRandomBytes(3 * MiB, 9), float16Weights(3 * MiB, 10), int8Weights(MiB + 3, 11)]);
+  const input = joinBytes([text(3 * MiB), pseudoRandomBytes(3 * MiB, 9), float16Weights(3 * MiB, 10), int8Weights(MiB + 3, 11)]);
   const outputs: Uint8Array[] = [];
   for (const workers of [0, 1, 2, 4]) {
     const stage = gzipStream({ workers, level: 6 });

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { constants, deflateRawSync, inflateRawSync } from "node:zlib";
 import { DEFLATE_LIBRARY, deflateBlock } from "../../src/pipeline/deflate/block-deflate.ts";
 import { findFinalBlock, reopenFinalBlock } from "../../src/pipeline/deflate/reopen-final-block.ts";
-import { pseudoRandomBytes } from "../support/streams.ts";
+import { pseudoRandomBytes, joinBytes } from "../support/streams.ts";
 
 function text(size: number, seed: number): Uint8Array<ArrayBuffer> {
   const words = ["tensor", "layer", "0644", "root", "engine", "/usr/lib/", "cuda", "\n", " ", "fp16", "int8"];
@@ -20,22 +20,13 @@ function text(size: number, seed: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function join(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
-}
 
 const inputs: [string, Uint8Array<ArrayBuffer>][] = [
   ["empty", new Uint8Array(0)],
   ["one byte", new Uint8Array([7])],
   ...[1, 2, 3, 100, 1000, 70_000, 300_000].map((n): [string, Uint8Array<ArrayBuffer>] => [`${n} random bytes`, pseudoRandomBytes(n, n)]),
   ...[1, 5, 77, 4096, 65_536, 300_000, 1_000_003].map((n): [string, Uint8Array<ArrayBuffer>] => [`${n} bytes of text`, text(n, n)]),
-  ["text then random", join([text(200_000, 3), pseudoRandomBytes(200_000, 4)])],
+  ["text then random", joinBytes([text(200_000, 3), pseudoRandomBytes(200_000, 4)])],
   ["zeros", new Uint8Array(500_000)],
 ];
 
@@ -49,9 +40,9 @@ describe("reopenFinalBlock", () => {
         endings.add(ending.byteLength);
         expect(ending.subarray(-4)).toEqual(new Uint8Array([0, 0, 0xff, 0xff]));
         const second = text(1000, level);
-        const joined = join([first, ending, Bun.deflateSync(second, { level: level as 6, library: "libdeflate" })]);
+        const joined = joinBytes([first, ending, Bun.deflateSync(second, { level: level as 6, library: "libdeflate" })]);
         const back = inflateRawSync(joined);
-        if (!Buffer.from(back).equals(Buffer.from(join([data, second])))) throw new Error(`${name} at level ${level} did not read back`);
+        if (!Buffer.from(back).equals(Buffer.from(joinBytes([data, second])))) throw new Error(`${name} at level ${level} did not read back`);
       }
     }
     // Both cases of the stored block's header bits: in the last byte's padding, and in a byte of their own.
@@ -62,8 +53,8 @@ describe("reopenFinalBlock", () => {
     for (const [, data] of inputs) {
       for (const options of [{ level: 0 }, { level: 6, strategy: constants.Z_FIXED }, { level: 6 }, { level: 1, strategy: constants.Z_HUFFMAN_ONLY }]) {
         const first = deflateRawSync(data, options);
-        const joined = join([first, reopenFinalBlock(first), deflateRawSync(new Uint8Array([1, 2, 3]))]);
-        expect(Buffer.from(inflateRawSync(joined)).equals(Buffer.from(join([data, new Uint8Array([1, 2, 3])])))).toBe(true);
+        const joined = joinBytes([first, reopenFinalBlock(first), deflateRawSync(new Uint8Array([1, 2, 3]))]);
+        expect(Buffer.from(inflateRawSync(joined)).equals(Buffer.from(joinBytes([data, new Uint8Array([1, 2, 3])])))).toBe(true);
       }
     }
   });
@@ -72,14 +63,14 @@ describe("reopenFinalBlock", () => {
     const head = text(100_000, 9);
     const flushed = deflateRawSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
     const final = deflateRawSync(new Uint8Array(0), { dictionary: head.subarray(-32768) });
-    const { headerBit, endBit } = findFinalBlock(join([flushed, final]));
+    const { headerBit, endBit } = findFinalBlock(joinBytes([flushed, final]));
     expect(headerBit).toBe(flushed.byteLength * 8);
     expect(Math.ceil(endBit / 8)).toBe(flushed.byteLength + final.byteLength);
   });
 
   test("a stream that is cut short, has bytes after its end, or has a reserved block type is refused and left as it was", () => {
     const whole = Bun.deflateSync(text(300_000, 1), { level: 6, library: "libdeflate" });
-    for (const broken of [whole.slice(0, whole.byteLength - 10), join([whole, new Uint8Array([0])]), new Uint8Array([0b111, 0, 0])]) {
+    for (const broken of [whole.slice(0, whole.byteLength - 10), joinBytes([whole, new Uint8Array([0])]), new Uint8Array([0b111, 0, 0])]) {
       const before = broken.slice();
       expect(() => reopenFinalBlock(broken)).toThrow();
       expect(broken).toEqual(before);
@@ -96,9 +87,9 @@ describe("deflateBlock", () => {
         const block = deflateBlock(data, i > 0 ? (blocks[i - 1] as Uint8Array).subarray(-32768) : new Uint8Array(0), i === blocks.length - 1, 6, library);
         expect(block.library).toBe(library);
         for (const chunk of block.chunks) expect(chunk.buffer.byteLength).toBe(chunk.byteLength);
-        return join(block.chunks);
+        return joinBytes(block.chunks);
       });
-      expect(Buffer.from(inflateRawSync(join(parts))).equals(Buffer.from(join(blocks)))).toBe(true);
+      expect(Buffer.from(inflateRawSync(joinBytes(parts))).equals(Buffer.from(joinBytes(blocks)))).toBe(true);
     }
   });
 });
