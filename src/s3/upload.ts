@@ -126,11 +126,10 @@ async function resumeUpload(
   try {
     const listed = new Map((await listParts(client, key, resume.uploadId, options.signal)).map((part) => [part.partNumber, part]));
     for (const part of resume.journaled) {
-      const held = listed.get(part.partNumber);
-      // A part another client replaced (another ETag), or S3 lost, is sent again.
-      if (held !== undefined && held.etag === part.etag && held.size === part.size) state.journaled.set(part.partNumber, part);
-      else state.unheld.set(part.partNumber, part);
-      state.inS3.set(part.partNumber, part.size);
+      state.journal.set(part.partNumber, part);
+      const listedPart = listed.get(part.partNumber);
+      // A part another client replaced (another ETag), or S3 lost, is not ours in S3: it is sent again.
+      if (listedPart !== undefined && listedPart.etag === part.etag && listedPart.size === part.size) state.inS3.set(part.partNumber, part.size);
     }
   } catch (error) {
     await parts.return();
@@ -148,12 +147,13 @@ async function resumeUpload(
 
 /** What is known of a multipart upload as it goes: what S3 holds of it, and what a resume found there. */
 class MultipartState {
-  /** Part number → bytes, for every part S3 acknowledged (now or in the run that began the upload). */
+  /**
+   * Part number → bytes, for every part of ours S3 holds: acknowledged now, or journaled before and listed by S3
+   * with the journaled ETag (a regenerated part equal to one of those is not sent again).
+   */
   readonly inS3 = new Map<number, number>();
-  /** Journaled parts S3 still holds with their journaled ETag: a regenerated part equal to one is not sent. */
-  readonly journaled = new Map<number, UploadedPart>();
-  /** Journaled parts S3 no longer holds as journaled: sent again, but only with the same bytes. */
-  readonly unheld = new Map<number, UploadedPart>();
+  /** The parts a resumed upload's journal holds: a regenerated part must have their bytes, sent or not. */
+  readonly journal = new Map<number, UploadedPart>();
   resumedParts = 0;
   resumedBytes = 0;
   /** Whether a record of the upload exists (the journal started it, or it is resumed from one): only such an upload can be kept. */
@@ -274,14 +274,14 @@ async function uploadParts(
     }
     partNumber += 1;
     const sha256 = sha256Hex(body);
-    const journaled = state.journaled.get(partNumber) ?? state.unheld.get(partNumber);
+    const journaled = state.journal.get(partNumber);
     if (journaled !== undefined && (journaled.sha256 !== sha256 || journaled.size !== body.byteLength)) {
       // Sending it would put other plaintext under the kept key and IV beside what S3 holds: never.
       failure ??= { error: new ResumeRefusedError(`part ${partNumber} came out other than its journal says: the input changed since`) };
       pool.give(body.buffer);
       break;
     }
-    if (journaled !== undefined && state.journaled.has(partNumber)) {
+    if (journaled !== undefined && state.inS3.has(partNumber)) {
       completed.push(journaled);
       state.resumedParts += 1;
       state.resumedBytes += body.byteLength;
