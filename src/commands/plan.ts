@@ -1,15 +1,15 @@
 // `--dry-run`: everything validated and the file checked readable, what a publish would do, and the read-only
 // checks a publish makes before its upload (recovery directory, admin API, S3 credentials and bucket), each
 // with its result. Nothing is written, uploaded or registered, and no token is sent.
-// node:path for the input's absolute path, as a resume record keeps it.
-import { join, resolve } from "node:path";
+// node:path for the recovery folder's default path, which no web API joins.
+import { join } from "node:path";
 import type { PublishConfig } from "../config/publish-config.ts";
 import { exitCodeFor, type ExitCode } from "../errors.ts";
 import { openArtifact } from "../pipeline/file-source.ts";
 import { formatBytes } from "../format.ts";
 import { checkAdminReachable } from "../admin/check-reachable.ts";
 import { RECOVERY_DIR_NAME, probeRecoveryDir } from "../records/recovery-dir.ts";
-import { peekResumeRecord, resumeMismatch } from "../records/resume-record.ts";
+import { peekResumeRecord, recordedInput, resumeMismatch, type RecordedInput } from "../records/resume-record.ts";
 import { streamIdentity } from "../pipeline/deflate/gzip.ts";
 import { isGone, listParts } from "../s3/multipart.ts";
 import { S3Client } from "../s3/client.ts";
@@ -40,12 +40,12 @@ export async function makePlan(
   options: { signal?: AbortSignal } = {},
 ): Promise<{ plan: Plan; exitCode: ExitCode | undefined }> {
   let size: number | undefined;
-  let identity: { path: string; size: number; mtime_ns: string; inode: string } | undefined;
+  let input: RecordedInput | undefined;
   if (config.file !== "-") {
     const source = await openArtifact(config.file);
     size = source.size;
     await source.stream.cancel();
-    if (source.identity) identity = { path: resolve(source.path), size: source.size ?? 0, mtime_ns: source.identity.mtimeNs, inode: source.identity.inode };
+    if (source.identity) input = recordedInput(source.path, source.size, source.identity);
   }
   const partSize = partSizeOf(config.partSize, size);
   const uploadAs =
@@ -81,7 +81,7 @@ export async function makePlan(
       return `cannot tell whether ${where} exists (AccessDenied: the credentials may not read it)`;
     }),
   };
-  const resume = await resumePlan(config, client, identity, partSize, options.signal);
+  const resume = await resumePlan(config, client, input, partSize, options.signal);
   const plan: Plan = {
     object_key: config.objectKey,
     input: { path: config.file, size: size ?? null },
@@ -103,7 +103,7 @@ export async function makePlan(
 async function resumePlan(
   config: PublishConfig,
   client: S3Client,
-  input: { path: string; size: number; mtime_ns: string; inode: string } | undefined,
+  input: RecordedInput | undefined,
   partSize: number,
   signal: AbortSignal | undefined,
 ): Promise<Plan["resume"]> {

@@ -1,8 +1,5 @@
 // The whole job: file → gzip → AES-256-CBC → (count + SHA-256) → S3, then registration with the admin API.
 // Every stage streams, so memory is bounded by the upload's parts in flight whatever the file's size.
-//
-// node:path to record the input by its absolute path, which no web API resolves.
-import { resolve } from "node:path";
 import { registerArtifact, registrationPayload, type RegistrationPayload } from "../admin/register-artifact.ts";
 import type { PublishConfig } from "../config/publish-config.ts";
 import { IntegrityError, NotRegisteredError, RegistrationError, ResumeRefusedError, S3Error, UploadError, UploadKeptError } from "../errors.ts";
@@ -10,7 +7,7 @@ import { encryptSource, openSource, type ProgressSink } from "../pipeline/encryp
 import type { ArtifactSource } from "../pipeline/file-source.ts";
 import { writeRecoveryFile } from "../records/record-file.ts";
 import { prepareRecoveryDir } from "../records/recovery-dir.ts";
-import { ResumeRecord, acknowledged, claimResumeRecord, resumeMismatch } from "../records/resume-record.ts";
+import { ResumeRecord, acknowledged, claimResumeRecord, recordedInput, resumeMismatch } from "../records/resume-record.ts";
 import { randomBytes } from "../pipeline/cipher/aes-cbc.ts";
 import { streamIdentity } from "../pipeline/deflate/gzip.ts";
 import { formatBytes } from "../format.ts";
@@ -124,13 +121,14 @@ async function takeKeptUpload(
   options: PublishOptions,
 ): Promise<ResumeRecord | undefined> {
   if (source.identity === undefined) return undefined;
-  const match = { endpoint: config.s3.endpoint, bucket: config.s3.bucket, objectKey: config.objectKey, path: resolve(source.path) };
+  const input = recordedInput(source.path, source.size, source.identity);
+  const match = { endpoint: config.s3.endpoint, bucket: config.s3.bucket, objectKey: config.objectKey, path: input.path };
   const found = await claimResumeRecord(recoveryDir, match, options.signal);
   for (const problem of found.invalid) options.warn?.(`ignoring a file in the recovery folder: ${problem}`);
   for (const path of found.held) options.warn?.(`another run of this publish is using the upload kept in ${path}: this run makes an upload of its own`);
   const record = found.record;
   if (record === undefined) return undefined;
-  const current = { compression: streamIdentity(config.compression), partSize: partSizeOf(config.partSize, source.size), input: inputIdentity(source) };
+  const current = { compression: streamIdentity(config.compression), partSize: partSizeOf(config.partSize, source.size), input };
   const why = config.resume ? resumeMismatch(record.header, current) : "--no-resume was given";
   if (why === undefined) {
     const bytes = record.journaled.reduce((sum, part) => sum + part.size, 0);
@@ -149,13 +147,6 @@ async function takeKeptUpload(
     );
   }
   return undefined;
-}
-
-/** The input's identity as a record keeps it; only for a file (stdin has none). */
-function inputIdentity(source: ArtifactSource): { path: string; size: number; mtime_ns: string; inode: string } {
-  const identity = source.identity as NonNullable<ArtifactSource["identity"]>;
-  // The absolute path: a rerun that resumes may start from another working directory.
-  return { path: resolve(source.path), size: source.size ?? 0, mtime_ns: identity.mtimeNs, inode: identity.inode };
 }
 
 /**
@@ -209,7 +200,7 @@ async function encryptAndUpload(
       encryption_key: keyHex,
       iv: toHex(sealing.iv),
       compression: streamIdentity(config.compression),
-      input: source.identity === undefined ? null : inputIdentity(source),
+      input: source.identity === undefined ? null : recordedInput(source.path, source.size, source.identity),
     });
   let uploaded;
   try {

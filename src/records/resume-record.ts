@@ -15,11 +15,12 @@
 // node:fs/promises for modes, exclusive creation and appends, which no web API offers.
 import { constants } from "node:fs";
 import { appendFile, readdir, rm, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import * as v from "valibot";
 import { InputFileError } from "../errors.ts";
 import { createBeside } from "../file-beside.ts";
 import { toHex } from "../hex.ts";
+import type { RegularFile } from "../regular-file.ts";
 import { STALE_MS, claimRecord, holdLease, type Lease } from "./record-lease.ts";
 import { printableText, readNamedFile, recordFileName } from "./record-file.ts";
 
@@ -101,7 +102,7 @@ export class ResumeRecord {
   static async adopt(dir: string, path: string): Promise<ResumeRecord> {
     const file = await readResumeRecord(path);
     const record = new ResumeRecord(dir, file.header, file.parts);
-    await record.#hold(path);
+    record.#hold(path);
     return record;
   }
 
@@ -128,10 +129,10 @@ export class ResumeRecord {
       await file.discard();
       throw error;
     }
-    await this.#hold(path);
+    this.#hold(path);
   }
 
-  async #hold(path: string): Promise<void> {
+  #hold(path: string): void {
     this.#path = path;
     this.#lease = holdLease(path);
   }
@@ -246,11 +247,23 @@ async function recordsOf(dir: string, match: RecordMatch): Promise<{ paths: stri
   return { paths: candidates.map((c) => c.path), invalid };
 }
 
+/** The input as a record names it. */
+export type RecordedInput = NonNullable<ResumeHeader["input"]>;
+
+/**
+ * A file's identity as a record keeps it (regular-file.ts's, as opened): its absolute path, since a rerun that
+ * resumes may start from another working directory, its size, its mtime to the nanosecond and its inode.
+ */
+export function recordedInput(path: string, size: number | undefined, identity: RegularFile["identity"]): RecordedInput {
+  return { path: resolve(path), size: size ?? 0, mtime_ns: identity.mtimeNs, inode: identity.inode };
+}
+
 /** What a publish would make now, to compare with what a record says was made. */
 export interface CurrentStream {
   compression: ResumeHeader["compression"];
   partSize: number;
-  input: { size: number; mtime_ns: string; inode: string };
+  /** The path is matched apart, when the record is looked for. */
+  input: Omit<RecordedInput, "path">;
 }
 
 /**
