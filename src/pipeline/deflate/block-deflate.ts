@@ -23,6 +23,10 @@ export type DeflateLibrary = "libdeflate" | "zlib";
 export interface DeflatedBlock {
   /** The block's DEFLATE output, in order; each the whole of its own buffer, so that it can be transferred. */
   chunks: Uint8Array<ArrayBuffer>[];
+  /**
+   * The library asked for; zlib when libdeflate's block could not be reopened and zlib deflated it instead.
+   * Stored and entropy-coded blocks keep the library asked for: they join its stream as any block does.
+   */
   library: DeflateLibrary;
 }
 
@@ -60,30 +64,34 @@ export const USES_DICTIONARY = DEFLATE_LIBRARY === "zlib";
 
 /** `library` is the runtime's; tests ask for zlib under Bun too. */
 export function deflateBlock(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library = DEFLATE_LIBRARY): DeflatedBlock {
-  const coding = chooseCoding(data, (sample) => fullDeflate(sample, new Uint8Array(0), true, level, library).reduce((n, c) => n + c.byteLength, 0));
-  const chunks =
-    coding === "stored" ? [storedBlocks(data, last)] : coding === "huffman" ? [huffmanOnly(data, last, level)] : fullDeflate(data, dictionary, last, level, library);
+  const coding = chooseCoding(data, (sample) => fullDeflate(sample, new Uint8Array(0), true, level, library).chunks.reduce((n, c) => n + c.byteLength, 0));
+  const block: DeflatedBlock =
+    coding === "stored"
+      ? { chunks: [storedBlocks(data, last)], library }
+      : coding === "huffman"
+        ? { chunks: [huffmanOnly(data, last, level)], library }
+        : fullDeflate(data, dictionary, last, level, library);
   // Never larger than the bytes themselves (plus stored blocks' 5 bytes in 65,535).
-  if (coding !== "stored" && chunks.reduce((n, c) => n + c.byteLength, 0) > storedSize(data.byteLength)) {
+  if (coding !== "stored" && block.chunks.reduce((n, c) => n + c.byteLength, 0) > storedSize(data.byteLength)) {
     return { chunks: [storedBlocks(data, last)], library };
   }
-  return { chunks, library };
+  return block;
 }
 
 /** Deflate at `level`: libdeflate where it runs (its final block reopened unless `last`), else zlib. */
-function fullDeflate(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library: DeflateLibrary): Uint8Array<ArrayBuffer>[] {
+function fullDeflate(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library: DeflateLibrary): DeflatedBlock {
   if (libdeflate && library === "libdeflate") {
     const deflated = owned(libdeflate(data, { level, library: "libdeflate" }));
-    if (last) return [deflated];
+    if (last) return { chunks: [deflated], library: "libdeflate" };
     const ending = reopenable(deflated);
-    if (ending) return [deflated, ending];
+    if (ending) return { chunks: [deflated, ending], library: "libdeflate" };
   }
   const deflated = deflateRawSync(data, {
     level,
     ...(dictionary.byteLength > 0 ? { dictionary } : {}),
     finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
   });
-  return [owned(deflated)];
+  return { chunks: [owned(deflated)], library: "zlib" };
 }
 
 /**
