@@ -4,7 +4,8 @@
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { gzipSync, inflateRawSync } from "node:zlib";
-import { chooseCoding, entropyBytes } from "../../src/pipeline/deflate/block-coding.ts";
+import { chooseCoding } from "../../src/pipeline/deflate/block-coding.ts";
+import { byteHistograms, entropyBytes } from "../../src/pipeline/deflate/byte-histogram.ts";
 import { deflateBlock } from "../../src/pipeline/deflate/block-deflate.ts";
 import { MAX_STORED, storedBlocks, storedSize } from "../../src/pipeline/deflate/stored-blocks.ts";
 import { gzipStream } from "../../src/pipeline/deflate/gzip.ts";
@@ -46,9 +47,11 @@ describe("chooseCoding", () => {
     expect(chooseCoding(pseudoRandomBytes(8000, 4), sample(6))).toBe("deflate");
   });
 
-  test("the entropy bound: 8 bits a byte for random bytes, 0 for one value repeated", () => {
-    expect(entropyBytes(pseudoRandomBytes(MiB, 5)) / MiB).toBeGreaterThan(0.999);
-    expect(entropyBytes(new Uint8Array(MiB))).toBe(0);
+  test("the entropy bound: 8 bits a byte for random bytes, 0 for one value repeated, 1 bit for two values", () => {
+    expect(entropyBytes(...byteHistograms(pseudoRandomBytes(MiB, 5), 128 * 1024)) / MiB).toBeGreaterThan(0.999);
+    expect(entropyBytes(...byteHistograms(new Uint8Array(MiB), 100_000))).toBe(0);
+    const halves = new Uint8Array(MiB + 3).fill(1, 0, (MiB + 3) / 2 + 1).fill(2, (MiB + 3) / 2 + 1);
+    expect(entropyBytes(...byteHistograms(halves, 4097))).toBe(Math.ceil((MiB + 3) / 8));
   });
 });
 

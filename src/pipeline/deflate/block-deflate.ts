@@ -14,6 +14,8 @@
 // node:zlib's crc32, which Bun and Deno both implement; the web platform has no CRC-32.
 import { constants, crc32, deflateRawSync } from "node:zlib";
 import { chooseCoding } from "./block-coding.ts";
+import { byteHistograms } from "./byte-histogram.ts";
+import { huffmanBlocks, SUB_BLOCK } from "./huffman-blocks.ts";
 import { reopenFinalBlock } from "./reopen-final-block.ts";
 import { storedBlocks, storedSize } from "./stored-blocks.ts";
 import { isWholeBuffer } from "../../bytes/whole-buffer.ts";
@@ -64,12 +66,14 @@ export const USES_DICTIONARY = DEFLATE_LIBRARY === "zlib";
 
 /** `library` is the runtime's; tests ask for zlib under Bun too. */
 export function deflateBlock(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library = DEFLATE_LIBRARY): DeflatedBlock {
-  const coding = chooseCoding(data, (sample) => fullDeflate(sample, new Uint8Array(0), true, level, library).chunks.reduce((n, c) => n + c.byteLength, 0));
+  const histograms = byteHistograms(data, SUB_BLOCK);
+  const deflatedSize = (sample: Uint8Array) => fullDeflate(sample, new Uint8Array(0), true, level, library).chunks.reduce((n, c) => n + c.byteLength, 0);
+  const coding = chooseCoding(data, deflatedSize, histograms);
   const block: DeflatedBlock =
     coding === "stored"
       ? { chunks: [storedBlocks(data, last)], library }
       : coding === "huffman"
-        ? { chunks: [huffmanOnly(data, last, level)], library }
+        ? { chunks: [huffmanBlocks(data, last, histograms)], library }
         : fullDeflate(data, dictionary, last, level, library);
   // Never larger than the bytes themselves (plus stored blocks' 5 bytes in 65,535).
   if (coding !== "stored" && block.chunks.reduce((n, c) => n + c.byteLength, 0) > storedSize(data.byteLength)) {
@@ -92,14 +96,6 @@ function fullDeflate(data: Uint8Array, dictionary: Uint8Array, last: boolean, le
     finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
   });
   return { chunks: [owned(deflated)], library: "zlib" };
-}
-
-/**
- * Entropy coding alone: zlib's Huffman-only strategy, in Bun and Deno alike (libdeflate has none). It finds no
- * matches, so it needs no dictionary.
- */
-function huffmanOnly(data: Uint8Array, last: boolean, level: number): Uint8Array<ArrayBuffer> {
-  return owned(deflateRawSync(data, { level, strategy: constants.Z_HUFFMAN_ONLY, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH }));
 }
 
 /**
