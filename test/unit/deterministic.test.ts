@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BufferPool } from "../../src/bytes/buffer-pool.ts";
+import { GZIP_BLOCK_SIZE } from "../../src/pipeline/deflate/parallel-gzip.ts";
 import { encryptSource, openSource } from "../../src/pipeline/encrypted-artifact.ts";
 import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
@@ -35,6 +37,11 @@ test("same input, key, IV and level: the same ciphertext with 0, 1, 2 or 4 worke
         // ... and as a pipe delivers it, in pieces of no size in particular.
         const piped = { path: "-", size: undefined, stream: streamOf(cut(data.slice(), [1, 4097, 65_539, 1_000_003])) };
         made.push(await collect(encryptSource(piped, compression, undefined, sealing).ciphertext));
+        // ... and gathered into reused blocks, as stdin is (a block's old bytes must never leak into the next).
+        const pool = new BufferPool(GZIP_BLOCK_SIZE);
+        for (let i = 0; i < 8; i++) pool.give(new Uint8Array(GZIP_BLOCK_SIZE).fill(0xa5).buffer);
+        const pooled = { ...piped, stream: streamOf(cut(data.slice(), [65_536, 7, 3_000_000])), buffers: pool };
+        made.push(await collect(encryptSource(pooled, compression, undefined, sealing).ciphertext));
       }
       for (const ciphertext of made) expect(Buffer.from(ciphertext).equals(Buffer.from(made[0] as Uint8Array))).toBe(true);
       // And it is the encryption of the input, as openssl and gunzip (not our code) read it.
