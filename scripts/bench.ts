@@ -21,14 +21,17 @@
 // And the resume (issue 18): a publish killed with SIGKILL once S3 holds 90% of its ciphertext, then the same
 // command, timed, with the bytes it sent and those it found in S3, beside the full publish with the same flags.
 //
+// And from stdin (issue 19): the publish of a 300 MiB tarball of gzipped layers from the file and piped into
+// --file -, in pairs.
+//
 // And the data users publish (issue 19): float16 and int8 weights, random bytes, a tarball of gzipped layers and
 // the mixed file, 256 MiB each: `openssl enc -aes-256-cbc` alone (the floor: CBC is serial), `pigz -6` on every
 // core, `sha256sum`, and the CLI's --output with its defaults, with the ratios the issue sets targets for; then
 // the publish to radosgw on the float16 weights.
 //
 // Each run is repeated (--runs, default 3) and the median time is reported, since a shared 2-core machine is
-// noisy; peak RSS is the largest seen. Options: --sizes 1024,256 (MiB), --runs N, --only resume or --only
-// kinds (those rows alone).
+// noisy; peak RSS is the largest seen. Options: --sizes 1024,256 (MiB), --runs N, --only resume, --only kinds
+// or --only stdin (those rows alone).
 import { spawn, spawnSync } from "node:child_process";
 import { createCipheriv } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -141,7 +144,8 @@ async function main(): Promise<number> {
   const results = new Map<number, Measure[]>();
   try {
     if (only === undefined || only === "kinds") await dataKinds(s3, admin);
-    for (const sizeMiB of only === "kinds" ? [] : sizes) {
+    if (only === undefined || only === "stdin") await fromStdin(s3, admin);
+    for (const sizeMiB of only === "kinds" || only === "stdin" ? [] : sizes) {
       const file = join(work, `artifact-${sizeMiB}MiB.bin`);
       console.error(`bench: generating ${sizeMiB} MiB artifact`);
       await makeArtifact(file, sizeMiB * MIB);
@@ -257,6 +261,16 @@ async function dataKinds(s3: S3Env, admin: { url: string; token: string }): Prom
         `${ours.seconds.toFixed(2)} s (${(input / MIB / ours.seconds).toFixed(0)} MiB/s), ${((compressed / input) * 100).toFixed(2)}% | ` +
         `${(ours.seconds / openssl.seconds).toFixed(2)}× | ${(((compressed - pigz.outBytes) / pigz.outBytes) * 100).toFixed(2)}% | ${ours.rssMiB.toFixed(0)} MiB |`,
     );
+    if (kind === "random bytes") {
+      // The serial path (issue 19, 3.): nothing to compress, so the cipher, the hash and the copies set the pace.
+      const pipeline = await measured("pipeline", [bun, "scripts/bench-run.ts", "pipeline", file, String(defaultWorkersHere)]);
+      const mbps = (seconds: number) => (input / 1e6 / seconds).toFixed(0);
+      const cpu = pipeline.cpu;
+      console.log(
+        `\n  serial path, 256 MiB of random bytes: --output ${mbps(ours.seconds)} MB/s, openssl enc ${mbps(openssl.seconds)} MB/s, sha256sum ${mbps(sha.seconds)} MB/s; ` +
+          `the pipeline alone ${mbps(pipeline.seconds)} MB/s, CPU seconds: main thread ${cpu?.main.toFixed(2)}, workers ${cpu?.workers.map((w) => w.toFixed(2)).join(" + ")} (compression and the cipher's), other threads ${cpu?.other.toFixed(2)}`,
+      );
+    }
     if (kind === "float16 weights") {
       const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, PUBLISH_ARTIFACT_RECOVERY_DIR: work };
       const publish = await measured("publish", [bun, "src/main.ts", "--file", file, ...BENCH_NAMES, "--quiet", "--json"], env, () => listObjects(s3).forEach((key) => curlDelete(s3, key)));
@@ -268,6 +282,41 @@ async function dataKinds(s3: S3Env, admin: { url: string; token: string }): Prom
   console.log("| input | openssl enc | sha256sum | pigz -6 (size) | ours (size) | ours ÷ openssl | size vs pigz | peak RSS |");
   console.log("|---|---|---|---|---|---|---|---|");
   for (const row of rows) console.log(row);
+}
+
+/**
+ * The publish of a 300 MiB tarball of gzipped layers (what `docker save` gives) from the file and from a pipe
+ * (`cat FILE | publish-artifact --file -`, as CI publishes images), in pairs, one after the other, so that both
+ * meet the same load: each pair's ratio, the median of those, and each side's peak RSS. The pipe's default part
+ * size (64 MiB) is not the file's (8 MiB): each runs with its own default.
+ */
+async function fromStdin(s3: S3Env, admin: { url: string; token: string }): Promise<void> {
+  const sizeMiB = 300;
+  const file = join(work, "image.tar");
+  console.error(`bench: generating ${sizeMiB} MiB tar of gzipped layers`);
+  await makeKind("tar of gzipped layers", file, sizeMiB * MIB);
+  const env = { ...process.env, ...s3, ADMIN_API_URL: admin.url, ADMIN_API_TOKEN: admin.token, PUBLISH_ARTIFACT_RECOVERY_DIR: work };
+  const cleanBucket = () => listObjects(s3).forEach((key) => curlDelete(s3, key));
+  const cli = [process.execPath, "src/main.ts", ...BENCH_NAMES, "--quiet", "--json"];
+  const pairs: [Measure, Measure][] = [];
+  for (let i = 0; i < Math.max(3, repeats); i++) {
+    const fromFile = await timed("publish --file FILE", [...cli, "--file", file], env);
+    cleanBucket();
+    const piped = await timed("publish --file - (piped)", ["bash", "-c", 'cat "$1" | "${@:2}"', "pipe", file, ...cli, "--file", "-"], env);
+    cleanBucket();
+    pairs.push([fromFile, piped]);
+  }
+  const ratios = pairs.map(([f, p]) => p.seconds / f.seconds).sort((a, b) => a - b);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  console.log(`\n  publish to radosgw, ${sizeMiB} MiB tar of gzipped layers, defaults, ${pairs.length} pairs (file, then pipe)`);
+  console.log("| input | time (median) | each run | peak RSS (largest) |");
+  console.log("|---|---|---|---|");
+  for (const [side, label] of [[0, "--file FILE (8 MiB parts)"], [1, "cat FILE | --file - (64 MiB parts)"]] as const) {
+    const runs = pairs.map((pair) => pair[side]);
+    console.log(`| ${label} | ${median(runs.map((r) => r.seconds)).toFixed(2)} s | ${runs.map((r) => r.seconds.toFixed(2)).join(", ")} s | ${Math.max(...runs.map((r) => r.rssMiB)).toFixed(0)} MiB |`);
+  }
+  console.log(`  pipe ÷ file, per pair: ${ratios.map((r) => r.toFixed(2)).join(", ")} (median ${median(ratios).toFixed(2)}×)`);
+  rmSync(file);
 }
 
 /**
