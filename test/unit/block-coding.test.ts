@@ -47,6 +47,14 @@ describe("chooseCoding", () => {
     expect(chooseCoding(pseudoRandomBytes(8000, 4), sample(6))).toBe("deflate");
   });
 
+  test("a block the sample says to deflate is not counted: its histograms are never asked for", () => {
+    const never = () => {
+      throw new Error("histograms asked for");
+    };
+    expect(chooseCoding(text(2 * MiB), sample(6), never)).toBe("deflate");
+    expect(() => chooseCoding(float16Weights(2 * MiB, 2), sample(6), never)).toThrow("histograms asked for");
+  });
+
   test("the entropy bound: 8 bits a byte for random bytes, 0 for one value repeated, 1 bit for two values", () => {
     expect(entropyBytes(...byteHistograms(pseudoRandomBytes(MiB, 5), 128 * 1024)) / MiB).toBeGreaterThan(0.999);
     expect(entropyBytes(...byteHistograms(new Uint8Array(MiB), 100_000))).toBe(0);

@@ -33,16 +33,17 @@ const SMALLEST_CHOICE = 16 * 1024;
 
 /**
  * The coding for `data`; `deflatedSize` deflates a sample at the level in use and gives its size; `histograms`
- * are those of each SUB_BLOCK of `data`.
+ * gives those of each SUB_BLOCK of `data`, asked for only when the sample did not settle it (a block that is
+ * deflated needs none).
  */
 export function chooseCoding(
   data: Uint8Array,
   deflatedSize: (sample: Uint8Array) => number,
-  histograms = byteHistograms(data, SUB_BLOCK),
+  histograms = () => byteHistograms(data, SUB_BLOCK),
 ): BlockCoding {
   if (data.byteLength < SMALLEST_CHOICE) return "deflate";
   const start = Math.max(0, Math.floor((data.byteLength - SAMPLE_BYTES) / 2));
   const sample = data.subarray(start, start + SAMPLE_BYTES);
   if (deflatedSize(sample) < MATCHES_PAY * entropyBytes(...byteHistograms(sample, SAMPLE_BYTES))) return "deflate";
-  return entropyBytes(...histograms) < HUFFMAN_PAYS * data.byteLength ? "huffman" : "stored";
+  return entropyBytes(...histograms()) < HUFFMAN_PAYS * data.byteLength ? "huffman" : "stored";
 }

@@ -66,14 +66,16 @@ export const USES_DICTIONARY = DEFLATE_LIBRARY === "zlib";
 
 /** `library` is the runtime's; tests ask for zlib under Bun too. */
 export function deflateBlock(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library = DEFLATE_LIBRARY): DeflatedBlock {
-  const histograms = byteHistograms(data, SUB_BLOCK);
+  // Counted once, for the choice and the entropy coding alike; not at all for a block the sample says to deflate.
+  let histograms: Uint32Array[] | undefined;
+  const histogramsOf = () => (histograms ??= byteHistograms(data, SUB_BLOCK));
   const deflatedSize = (sample: Uint8Array) => fullDeflate(sample, new Uint8Array(0), true, level, library).chunks.reduce((n, c) => n + c.byteLength, 0);
-  const coding = chooseCoding(data, deflatedSize, histograms);
+  const coding = chooseCoding(data, deflatedSize, histogramsOf);
   const block: DeflatedBlock =
     coding === "stored"
       ? { chunks: [storedBlocks(data, last)], library }
       : coding === "huffman"
-        ? { chunks: [huffmanBlocks(data, last, histograms)], library }
+        ? { chunks: [huffmanBlocks(data, last, histogramsOf())], library }
         : fullDeflate(data, dictionary, last, level, library);
   // Never larger than the bytes themselves (plus stored blocks' 5 bytes in 65,535).
   if (coding !== "stored" && block.chunks.reduce((n, c) => n + c.byteLength, 0) > storedSize(data.byteLength)) {
