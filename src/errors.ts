@@ -65,6 +65,8 @@ export interface NoAnswer {
   /** Not worth another attempt: a certificate stays untrusted however often it is tried. */
   permanent: boolean;
   timedOut: boolean;
+  /** The URL itself is the likely fault (nothing listens there, no such host, no TLS there): the error names its variable. */
+  wrongPlace: boolean;
 }
 
 /** A request to S3 failed; carries what S3 said so the user can act on it. */

@@ -8,10 +8,19 @@ import { VARIABLES, type VariableName } from "./variables.ts";
 export const DEFAULT_REGION = "us-east-1";
 
 const { S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET, S3_REGION, S3_SESSION_TOKEN, CDN_PUBLIC_BASE_URL } = VARIABLES;
+// A path would put the object under it (`https://s3.example.com/artifacts` → `artifacts/{key}` in the bucket) while
+// every output named the key alone: refused, the place of the object is the bucket and the key.
+const noPath = v.check(
+  (s: string) => !URL.canParse(s) || /^\/*$/.test(new URL(s).pathname),
+  (issue) => {
+    const url = new URL(issue.input as string);
+    return `${S3_ENDPOINT.name} must not have a path (${url.pathname.replace(/\/+$/, "")}): the bucket goes in ${S3_BUCKET.name}; set ${S3_ENDPOINT.name} to ${url.origin}`;
+  },
+);
 const bucketName = v.check((s: string) => !/[/\s]/.test(s), `${S3_BUCKET.name} must be a bare bucket name, without "/" or spaces`);
 
 export const S3_VARIABLES = {
-  S3_ENDPOINT: requiredUrlVar(S3_ENDPOINT),
+  S3_ENDPOINT: v.pipe(requiredUrlVar(S3_ENDPOINT), noPath),
   S3_ACCESS_KEY: requiredVar(S3_ACCESS_KEY),
   S3_SECRET_KEY: requiredVar(S3_SECRET_KEY),
   S3_BUCKET: v.pipe(requiredVar(S3_BUCKET), bucketName),
@@ -21,7 +30,7 @@ export const S3_VARIABLES = {
 
 /** `--output` uploads nothing: the endpoint and bucket only tell the cdn_url, when both are given. */
 export const OPTIONAL_S3_PLACE = {
-  S3_ENDPOINT: optionalVar(v.pipe(v.string(), ...urlRules(S3_ENDPOINT.name, S3_ENDPOINT.example))),
+  S3_ENDPOINT: optionalVar(v.pipe(v.string(), ...urlRules(S3_ENDPOINT.name, S3_ENDPOINT.example), noPath)),
   S3_BUCKET: optionalVar(v.pipe(v.string(), bucketName)),
 } satisfies Partial<Record<VariableName, unknown>>;
 

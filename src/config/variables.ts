@@ -25,7 +25,7 @@ export const VARIABLES = {
   S3_ENDPOINT: {
     name: "S3_ENDPOINT",
     required: true,
-    help: "S3-compatible endpoint URL (path-style requests).",
+    help: "S3-compatible endpoint URL: scheme, host and port, no path (path-style requests; the bucket goes in `S3_BUCKET`).",
     secret: false,
     fix: "set it to the S3 server's base URL",
     example: "https://s3.example.com",

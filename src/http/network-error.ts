@@ -2,7 +2,7 @@
 // different words (Deno's messages even carry the URL, path and query included, which may name an object key
 // or carry a token), so the cause is recognised and named here, and the place is only ever `host:port`.
 
-export type NetworkFailureKind = "refused" | "dns" | "tls" | "reset" | "other";
+export type NetworkFailureKind = "refused" | "dns" | "tls" | "not-tls" | "reset" | "other";
 
 export interface NetworkFailure {
   kind: NetworkFailureKind;
@@ -22,6 +22,12 @@ export function classifyNetworkFailure(error: unknown): NetworkFailure {
   if (code === "ECONNREFUSED" || /connection refused|ECONNREFUSED/i.test(text)) return { kind: "refused", cause: "connection refused" };
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || /dns error|getaddrinfo|name or service not known|failed to lookup address/i.test(text)) {
     return { kind: "dns", cause: "the host name does not resolve" };
+  }
+  // An https:// URL to a server that answers in plain http: Bun's EPROTO ("The TLS handshake failed. Does the
+  // server speak TLS on this port?"), Deno's "received corrupt message of type InvalidContentType" (both measured
+  // against a plain-http server), OpenSSL's "wrong version number". Not a certificate to trust: the scheme.
+  if (code === "EPROTO" || /does the server speak TLS|InvalidContentType|wrong version number/i.test(text)) {
+    return { kind: "not-tls", cause: "the server does not speak TLS on this port: if it serves plain http, the URL must start with http://" };
   }
   if (TLS_CODES.test(code) || /certificate|UnknownIssuer|self.signed|handshake/i.test(text)) {
     return { kind: "tls", cause: `TLS certificate not trusted (${tlsDetail(code, text)}): ${PRIVATE_CA_HINT}` };

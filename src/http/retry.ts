@@ -43,16 +43,17 @@ export class AttemptTimeout extends Error {
 
 /**
  * Why an attempt to `url` got no answer: its own timeout, the caller's interruption, or the network's words.
- * An untrusted certificate is permanent: no retry makes it trusted.
+ * An untrusted certificate is permanent: no retry makes it trusted; so is a server that does not speak TLS.
  */
 export function noAnswerOf(error: unknown, signal: AbortSignal, url: URL): NoAnswer {
   const where = { host: url.host, origin: url.origin };
   if (signal.aborted) {
     const timedOut = signal.reason instanceof AttemptTimeout;
-    return { ...where, cause: timedOut ? `no answer within ${signal.reason.timeoutMs / 1000} s` : "interrupted", permanent: false, timedOut };
+    return { ...where, cause: timedOut ? `no answer within ${signal.reason.timeoutMs / 1000} s` : "interrupted", permanent: false, timedOut, wrongPlace: false };
   }
   const failure = classifyNetworkFailure(error);
-  return { ...where, cause: failure.cause, permanent: failure.kind === "tls", timedOut: false };
+  const wrongPlace = failure.kind === "refused" || failure.kind === "dns" || failure.kind === "not-tls";
+  return { ...where, cause: failure.cause, permanent: failure.kind === "tls" || failure.kind === "not-tls", timedOut: false, wrongPlace };
 }
 
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {

@@ -156,7 +156,7 @@ export class S3Client {
     } catch (error) {
       if (error instanceof S3Error) throw error;
       const noAnswer = noAnswerOf(error, signal, this.signer.endpoint);
-      throw new S3Error(operation, 0, "", oneLine(noAnswer.cause, 400), "", { cause: error, noAnswer });
+      throw new S3Error(operation, 0, "", oneLine(noAnswer.cause, 400), "", { cause: error, noAnswer, ...(noAnswer.wrongPlace ? { hint: "check S3_ENDPOINT" } : {}) });
     }
   }
 }

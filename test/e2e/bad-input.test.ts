@@ -111,6 +111,12 @@ cases.push({ name: "a flag without its value", args: [...GOOD_ARGS.slice(0, -1)]
 cases.push({ name: "a stray argument", args: ["upload", ...GOOD_ARGS], message: "unexpected argument upload: every value belongs to a flag, e.g. --file PATH", code: 2 });
 cases.push({ name: "a bad --part-size", args: [...GOOD_ARGS, "--part-size", "1MiB"], message: "--part-size must be a size between 5MiB and 5GiB, e.g. --part-size 64MiB", code: 2 });
 cases.push({ name: "a bad --retries", args: [...GOOD_ARGS, "--retries", "many"], message: "--retries must be a whole number from 0 to 20, e.g. --retries 4", code: 2 });
+cases.push({
+  name: "an S3_ENDPOINT with a path (the object would land under it, named without it)",
+  env: { S3_ENDPOINT: "https://s3.example.com/artifacts/" },
+  message: "S3_ENDPOINT must not have a path (/artifacts): the bucket goes in S3_BUCKET; set S3_ENDPOINT to https://s3.example.com",
+  code: 2,
+});
 cases.push({ name: "an S3_SESSION_TOKEN with a line break", env: { S3_SESSION_TOKEN: "FwoG\nZXIv" }, message: "S3_SESSION_TOKEN must not contain spaces or line breaks", code: 2 });
 cases.push({ name: "a bad PUBLISH_ARTIFACT_TIMEOUT", env: { PUBLISH_ARTIFACT_TIMEOUT: "0" }, message: "PUBLISH_ARTIFACT_TIMEOUT must be a whole number of seconds from 1 to 86400", code: 2 });
 cases.push({ name: "an unknown command", args: ["frobnicate"], message: "unexpected argument frobnicate: every value belongs to a flag, e.g. --file PATH", code: 2 });

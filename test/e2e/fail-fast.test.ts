@@ -24,6 +24,9 @@ const NAMES = nameFlags("ff");
 let tlsServer: TlsServer;
 let tlsHandshakes = 0;
 let silent: Server;
+/** A plain-http server: answers anything, the TLS handshake too, with an HTTP 400. */
+let plain: Server;
+let plainConnections = 0;
 const silentSockets = new Set<Socket>();
 
 beforeAll(async () => {
@@ -44,10 +47,16 @@ beforeAll(async () => {
     socket.on("error", () => {});
   });
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  plain = createServer((socket) => {
+    plainConnections += 1;
+    socket.on("error", () => {});
+    socket.once("data", () => socket.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+  });
+  await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
 });
 afterAll(async () => {
   for (const socket of silentSockets) socket.destroy();
-  await Promise.all([new Promise((resolve) => tlsServer.close(resolve)), new Promise((resolve) => silent.close(resolve))]);
+  await Promise.all([tlsServer, silent, plain].map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
 const portOf = (server: Server | TlsServer) => (server.address() as { port: number }).port;
@@ -78,15 +87,15 @@ describe("a dead endpoint fails in seconds, in one line", () => {
   test("S3 connection refused: exit 4 within 10 s, one line naming host:port", async () => {
     const port = await closedPort();
     const run = await timed(spawnCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `http://127.0.0.1:${port}` }), work));
-    expect(run.stderr).toBe(`publish-artifact: error: S3 GetObject failed: no response from 127.0.0.1:${port}: connection refused\n`);
+    expect(run.stderr).toBe(`publish-artifact: error: S3 GetObject failed: no response from 127.0.0.1:${port}: connection refused: check S3_ENDPOINT\n`);
     expect(run.code).toBe(4);
     expect(run.seconds).toBeLessThan(10);
     nothingHappened();
   });
 
   test("S3 host that does not resolve: exit 4 within 10 s, one line, no path or query", async () => {
-    const run = await timed(spawnCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: "https://s3.does-not-exist.invalid/prefix" }), work));
-    expect(run.stderr).toBe("publish-artifact: error: S3 GetObject failed: no response from s3.does-not-exist.invalid: the host name does not resolve\n");
+    const run = await timed(spawnCli("binary-x64", ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: "https://s3.does-not-exist.invalid" }), work));
+    expect(run.stderr).toBe("publish-artifact: error: S3 GetObject failed: no response from s3.does-not-exist.invalid: the host name does not resolve: check S3_ENDPOINT\n");
     expect(run.code).toBe(4);
     expect(run.seconds).toBeLessThan(10);
   });
@@ -104,6 +113,20 @@ describe("a dead endpoint fails in seconds, in one line", () => {
       expect(run.code).toBe(4);
       expect(tlsHandshakes - before).toBe(1);
       expect(run.seconds).toBeLessThan(10);
+    });
+  }
+
+  for (const runtime of ["binary-x64", "deno"] as const) {
+    test(`${runtime}: https:// to a server that speaks plain http names the scheme, not a certificate, and is tried once`, async () => {
+      const before = plainConnections;
+      const host = `127.0.0.1:${portOf(plain)}`;
+      const run = await timed(spawnCli(runtime, ["--file", file, ...NAMES], e2e.env({ S3_ENDPOINT: `https://${host}` }), work));
+      expect(run.stderr).toBe(
+        `publish-artifact: error: S3 GetObject failed: no response from ${host}: the server does not speak TLS on this port: if it serves plain http, the URL must start with http://: check S3_ENDPOINT\n`,
+      );
+      expect(run.code).toBe(4);
+      expect(plainConnections - before).toBe(1);
+      nothingHappened();
     });
   }
 

@@ -25,6 +25,14 @@ test("refused, DNS, TLS and reset are recognised in Bun's and in Deno's words", 
   expect(classifyNetworkFailure(bunError("ECONNRESET", "The socket connection was closed unexpectedly")).kind).toBe("reset");
 });
 
+test("https:// to a plain-http server is named as such in Bun's and in Deno's words, not as a certificate to trust", () => {
+  const bun = classifyNetworkFailure(bunError("EPROTO", "EPROTO: The TLS handshake failed. Does the server speak TLS on this port?"));
+  const deno = classifyNetworkFailure(denoError("error sending request for url (https://127.0.0.1:38493/x): client error (Connect): received corrupt message of type InvalidContentType"));
+  for (const failure of [bun, deno]) {
+    expect(failure).toEqual({ kind: "not-tls", cause: "the server does not speak TLS on this port: if it serves plain http, the URL must start with http://" });
+  }
+});
+
 test("no path or query of a URL survives in a cause", () => {
   const cause = classifyNetworkFailure(denoError("error sending request for url (https://s3.example.com:9000/bucket/dev/secret-name.enc?X-Amz-Signature=abc): weird")).cause;
   expect(cause).not.toContain("secret-name");
