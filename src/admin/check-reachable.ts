@@ -33,3 +33,12 @@ export async function checkAdminReachable(
     },
   );
 }
+
+/**
+ * What a 404 to that HEAD says: nothing is at the publish URL, most often because ADMIN_API_URL was given with a
+ * path of its own. Not a refusal in a publish, only in a dry run: some frameworks (Express) answer 404 to a HEAD
+ * of a route that only takes POST.
+ */
+export function noRouteLine(publishUrl: string, adminUrl: string): string {
+  return `the admin API answers HTTP 404 at ${publishUrl} (ADMIN_API_URL ${adminUrl} and the publish path): ADMIN_API_URL must be the API's base URL`;
+}

@@ -4,10 +4,10 @@
 // node:path for the recovery folder's default path, which no web API joins.
 import { join } from "node:path";
 import type { PublishConfig } from "../config/publish-config.ts";
-import { exitCodeFor, type ExitCode } from "../errors.ts";
+import { UploadError, exitCodeFor, type ExitCode } from "../errors.ts";
 import { openArtifact } from "../pipeline/file-source.ts";
 import { formatBytes } from "../format.ts";
-import { checkAdminReachable } from "../admin/check-reachable.ts";
+import { checkAdminReachable, noRouteLine } from "../admin/check-reachable.ts";
 import { RECOVERY_DIR_NAME, probeRecoveryDir } from "../records/recovery-dir.ts";
 import { peekResumeRecord, recordedInput, resumeMismatch, type RecordedInput } from "../records/resume-record.ts";
 import { streamIdentity } from "../pipeline/deflate/gzip.ts";
@@ -72,12 +72,15 @@ export async function makePlan(
     recovery_dir: await run(() => probeRecoveryDir(config.recoveryDir)),
     admin_api: await run(async () => {
       const status = await checkAdminReachable(config.publishUrl, { signal: options.signal, retry: config.retry });
+      if (status === 404) throw new UploadError(noRouteLine(config.publishUrl, config.adminUrl));
       return `${new URL(config.publishUrl).host} answers (HTTP ${status} to an unauthenticated HEAD)`;
     }),
     s3: await run(async () => {
       const exists = await objectExists(client, config.objectKey, options.signal);
       if (exists === false) return `credentials and bucket accepted; ${where} is free`;
-      if (exists === true) return `credentials and bucket accepted; ${where} exists: a publish would replace it${config.overwrite ? "" : " (--no-overwrite: would refuse)"}`;
+      // The refusal the publish would meet, met here: the same exit code (4) as the publish's.
+      if (exists === true && !config.overwrite) throw new UploadError(`${where} already exists and --no-overwrite was given: a publish would refuse, uploading nothing`);
+      if (exists === true) return `credentials and bucket accepted; ${where} exists: a publish would replace it`;
       return `cannot tell whether ${where} exists (AccessDenied: the credentials may not read it)`;
     }),
   };

@@ -15,7 +15,7 @@ import { fromHex, toHex } from "../hex.ts";
 import { S3Client, type Fetch } from "../s3/client.ts";
 import { partSizeOf } from "../s3/part-size.ts";
 import { deleteObject, headObjectSize, objectExists } from "../s3/objects.ts";
-import { checkAdminReachable } from "../admin/check-reachable.ts";
+import { checkAdminReachable, noRouteLine } from "../admin/check-reachable.ts";
 import { abortMultipartUpload } from "../s3/multipart.ts";
 import { uploadStream } from "../s3/upload.ts";
 
@@ -162,7 +162,8 @@ async function checkBeforeReading(
 ): Promise<{ recoveryDir: string; replaced: boolean | undefined }> {
   try {
     const recoveryDir = await prepareRecoveryDir(config.recoveryDir);
-    await checkAdminReachable(config.publishUrl, { fetch: options.fetch, signal: options.signal, retry: config.retry });
+    const status = await checkAdminReachable(config.publishUrl, { fetch: options.fetch, signal: options.signal, retry: config.retry });
+    if (status === 404) options.warn?.(`${noRouteLine(config.publishUrl, config.adminUrl)}; publishing anyway (a failed registration is saved for register --from)`);
     return { recoveryDir, replaced: await keyBeforeUpload(client, config, options) };
   } catch (error) {
     await source.stream.cancel().catch(() => {});

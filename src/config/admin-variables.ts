@@ -21,6 +21,21 @@ export function publishUrlOf(e: VariablesOf<typeof ADMIN_VARIABLES>): string {
 }
 
 /**
+ * ADMIN_API_URL given as the whole publish URL: the publish path would be added a second time. Found from the
+ * variables alone, so no upload is made to end in a registration that cannot succeed.
+ */
+export function doubledPublishPathProblems(env: Env): string[] {
+  const url = env.ADMIN_API_URL;
+  if (url === undefined || !URL.canParse(url)) return [];
+  const trim = (path: string) => path.replace(/^\/+|\/+$/g, "");
+  const base = trim(new URL(url).pathname);
+  const path = trim(env.ADMIN_API_PUBLISH_PATH || DEFAULT_PUBLISH_PATH);
+  if (path === "" || !(base === path || base.endsWith(`/${path}`))) return [];
+  const fixed = joinUrl(new URL(url).origin, base.slice(0, base.length - path.length).replace(/\/+$/, ""));
+  return [`ADMIN_API_URL ends with the publish path (/${path}), which is added to it: set ADMIN_API_URL to the API's base URL, ${fixed}`];
+}
+
+/**
  * The admin API gets the bearer token and the encryption key: only over TLS, unless the request stays on this
  * machine (a loopback host that no proxy relays) or the user said the network is trusted (--allow-http,
  * PUBLISH_ARTIFACT_ALLOW_HTTP=1).

@@ -4,7 +4,7 @@ import { namesOf, uploadableObjectKey, type ArtifactNames } from "../object-key.
 import { compressionSettings, type CompressionSettings } from "../pipeline/deflate/gzip.ts";
 import type { S3Config } from "../s3/s3-config.ts";
 import { cdnUrlFor } from "../urls.ts";
-import { ADMIN_VARIABLES, cleartextAdminProblems, publishUrlOf } from "./admin-variables.ts";
+import { ADMIN_VARIABLES, cleartextAdminProblems, doubledPublishPathProblems, publishUrlOf } from "./admin-variables.ts";
 import { parseCommand } from "./flag-schema.ts";
 import { PUBLISH } from "./flags.ts";
 import { retryPolicy, type Env, type RawFlags } from "./rules.ts";
@@ -23,6 +23,8 @@ export interface PublishConfig {
   objectKey: string;
   s3: S3Config;
   publishUrl: string;
+  /** ADMIN_API_URL as given, to name it where the publish URL made from it is wrong. */
+  adminUrl: string;
   adminToken: string;
   cdnUrl: string;
   /** Bytes per multipart part; undefined picks one from the file size. */
@@ -50,7 +52,7 @@ export interface PublishConfig {
 /** Validate everything a publish needs; throws one UsageError listing every problem found. */
 export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
   const variables = { ...S3_VARIABLES, ...ADMIN_VARIABLES, ...CDN_VARIABLES };
-  const [f, e] = parseCommand(PUBLISH, PUBLISH.required, flags, env, variables, cleartextAdminProblems(flags, env));
+  const [f, e] = parseCommand(PUBLISH, PUBLISH.required, flags, env, variables, [...cleartextAdminProblems(flags, env), ...doubledPublishPathProblems(env)]);
   const names = namesOf(f);
   const objectKey = uploadableObjectKey(names);
   const s3 = s3ConfigOf(e);
@@ -60,6 +62,7 @@ export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
     objectKey,
     s3,
     publishUrl: publishUrlOf(e),
+    adminUrl: e.ADMIN_API_URL,
     adminToken: e.ADMIN_API_TOKEN,
     cdnUrl: cdnUrlFor({ cdnBaseUrl: e.CDN_PUBLIC_BASE_URL, endpoint: s3.endpoint, bucket: s3.bucket, objectKey }),
     partSize: f.partSize,

@@ -3,7 +3,7 @@
 // the object's size all come from the environment and from S3, never from the file.
 import type { RetryPolicy } from "../http/retry.ts";
 import type { S3Config } from "../s3/s3-config.ts";
-import { ADMIN_VARIABLES, cleartextAdminProblems, publishUrlOf } from "./admin-variables.ts";
+import { ADMIN_VARIABLES, cleartextAdminProblems, doubledPublishPathProblems, publishUrlOf } from "./admin-variables.ts";
 import { parseCommand } from "./flag-schema.ts";
 import { REGISTER } from "./flags.ts";
 import { retryPolicy, type Env, type RawFlags } from "./rules.ts";
@@ -23,7 +23,7 @@ export interface RegisterConfig {
 
 export function loadRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
   const variables = { ...ADMIN_VARIABLES, ...S3_VARIABLES, ...CDN_VARIABLES };
-  const [f, e] = parseCommand(REGISTER, REGISTER.required, flags, env, variables, cleartextAdminProblems(flags, env));
+  const [f, e] = parseCommand(REGISTER, REGISTER.required, flags, env, variables, [...cleartextAdminProblems(flags, env), ...doubledPublishPathProblems(env)]);
   const s3 = s3ConfigOf(e);
   return {
     from: f.from,

@@ -173,6 +173,52 @@ describe("--output and --dry-run", () => {
     expect(published.stderr).toMatch(/from 10485760 bytes \(10\.0 MiB\), one request\n/);
   });
 
+  test("--dry-run --no-overwrite fails as the publish would (exit 4) when an object is at the key", async () => {
+    expect((await spawnCli("bun", ["--file", file, ...NAMES, "--quiet"], env(), work)).code).toBe(0);
+    const planned = await spawnCli("binary-x64", ["--file", file, ...NAMES, "--dry-run", "--no-overwrite"], env(), work);
+    expect(planned.stdout).toContain(`  S3           FAILED  ${KEY} in bucket ${s3.S3_BUCKET} already exists and --no-overwrite was given: a publish would refuse, uploading nothing\n`);
+    expect(planned.stderr).toBe("publish-artifact: error: dry run: a check failed (see its FAILED line): a publish would fail the same way\n");
+    expect(planned.code).toBe(4);
+    const published = await spawnCli("bun", ["--file", file, ...NAMES, "--no-overwrite"], env(), work);
+    expect(published.code).toBe(4);
+    // Without --no-overwrite the dry run only says the object would be replaced.
+    expect((await spawnCli("bun", ["--file", file, ...NAMES, "--dry-run"], env(), work)).code).toBe(0);
+  });
+
+  test("ADMIN_API_URL given as the whole publish URL is refused before anything (exit 2); a 404 at the publish URL fails the dry run and warns the publish", async () => {
+    const postsBefore = admin.requests;
+    const doubled = await spawnCli("bun", ["--file", file, ...NAMES, "--dry-run"], env({ ADMIN_API_URL: `${admin.url}/internal/resources/publish/` }), work);
+    expect(doubled.stderr).toBe(
+      `publish-artifact: error: ADMIN_API_URL ends with the publish path (/internal/resources/publish), which is added to it: set ADMIN_API_URL to the API's base URL, ${admin.url}\n`,
+    );
+    expect(doubled.code).toBe(2);
+    // An API under a prefix the URL does not have: the HEAD of the publish URL gets a 404 (any other answer is fine).
+    const heads: string[] = [];
+    const elsewhere = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request) => {
+        heads.push(`${request.method} ${new URL(request.url).pathname}`);
+        return new Response(null, { status: 404 });
+      },
+    });
+    try {
+      const base = `http://127.0.0.1:${elsewhere.port}`;
+      const planned = await spawnCli("binary-x64", ["--file", file, ...NAMES, "--dry-run"], env({ ADMIN_API_URL: base }), work);
+      const line = `the admin API answers HTTP 404 at ${base}/internal/resources/publish (ADMIN_API_URL ${base} and the publish path): ADMIN_API_URL must be the API's base URL`;
+      expect(planned.stdout).toContain(`  admin API    FAILED  ${line}\n`);
+      expect(planned.code).toBe(4);
+      expect(heads).toEqual(["HEAD /internal/resources/publish"]);
+      // The publish says so before its upload, and goes on (some frameworks answer 404 to a HEAD of a POST route).
+      const published = await spawnCli("bun", ["--file", file, ...NAMES], env({ ADMIN_API_URL: base }), work);
+      expect(published.stderr).toStartWith(`publish-artifact: warning: ${line}; publishing anyway (a failed registration is saved for register --from)\n`);
+      expect(published.code).toBe(5);
+    } finally {
+      await elsewhere.stop(true);
+    }
+    expect(admin.requests).toBe(postsBefore);
+  });
+
   test("--dry-run validates, shows the plan, runs the read-only checks and writes nothing", async () => {
     const checksBefore = admin.checks;
     const postsBefore = admin.requests;

@@ -24,6 +24,18 @@ function problems(flags: Record<string, unknown>, env: Env): readonly string[] {
 }
 
 describe("loadPublishConfig", () => {
+  test("ADMIN_API_URL that already holds the publish path is refused with the base URL to give; an API under a prefix is not", () => {
+    const doubled = (url: string, path?: string) => problems(FLAGS, { ...ENV, ADMIN_API_URL: url, ...(path === undefined ? {} : { ADMIN_API_PUBLISH_PATH: path }) });
+    expect(doubled("https://admin.example/api/internal/resources/publish")).toEqual([
+      "ADMIN_API_URL ends with the publish path (/internal/resources/publish), which is added to it: set ADMIN_API_URL to the API's base URL, https://admin.example/api",
+    ]);
+    expect(doubled("https://admin.example/v2/register/", "/register")).toEqual([
+      "ADMIN_API_URL ends with the publish path (/register), which is added to it: set ADMIN_API_URL to the API's base URL, https://admin.example/v2",
+    ]);
+    expect(doubled("https://admin.example/api")).toEqual([]);
+    expect(doubled("https://admin.example/not-internal/resources/publish-x")).toEqual([]);
+  });
+
   test("builds the object key, URLs and defaults of the spec", () => {
     const config = loadPublishConfig(FLAGS, ENV);
     expect(config.objectKey).toBe("dev/my_model-arm64-2026-04-15.enc");
