@@ -10,6 +10,7 @@ import { proxyFor } from "../http/proxy.ts";
 import { multipartUploads } from "../s3/multipart.ts";
 import { Secrets } from "../redact.ts";
 import { markFlagValues, unmark } from "./argv.ts";
+import { nearestFlag } from "./did-you-mean.ts";
 import { COMMAND_RUNS } from "./command-runs.ts";
 import { helpText } from "./help.ts";
 import { redacting, type CliIo } from "./output.ts";
@@ -52,7 +53,7 @@ export async function runCli(argv: readonly string[], env: Env, rawIo: CliIo, si
       const unknown = unknownFlags(marked, command);
       action = unknown.length === 0
         ? () => run({ options, env, io, signal, args: positional, secrets })
-        : () => refuseUnknown(unknown, () => validate(options, env, positional));
+        : () => refuseUnknown(unknown, command, () => validate(options, env, positional));
     });
   }
   const marked = markFlagValues(argv, VALUE_FLAGS);
@@ -63,8 +64,7 @@ export async function runCli(argv: readonly string[], env: Env, rawIo: CliIo, si
     if (!isCacError(error)) return reportError(error, io);
     // cac stopped at a missing argument: the unknown flags that may have taken it are reported beside it.
     const command = commandNamed(argv[0]) ?? (COMMANDS.find((c) => c.cac === "") as CommandSpec);
-    const unknown = unknownFlags(marked, command).map((flag) => `unknown flag ${flag}: see publish-artifact --help for the flags`);
-    return reportError(new UsageError([...usageErrorFrom(error).problems, ...unknown]), io);
+    return reportError(new UsageError(withUnknown(usageErrorFrom(error).problems, unknownFlags(marked, command), command)), io);
   }
   if (!action) return reportError(new UsageError(`unknown command "${argv[0]}": see publish-artifact --help`), io);
   try {
@@ -89,8 +89,8 @@ function unknownFlags(marked: readonly string[], command: CommandSpec): string[]
     .filter((flag) => !flag.startsWith("--") || !known.has(flag.slice(2)));
 }
 
-/** Every problem at once: the command's own validation, then each unknown flag. */
-async function refuseUnknown(unknown: readonly string[], validate: () => Promise<unknown>): Promise<never> {
+/** Every problem at once: the command's own validation and each unknown flag. */
+async function refuseUnknown(unknown: readonly string[], command: CommandSpec, validate: () => Promise<unknown>): Promise<never> {
   let problems: readonly string[] = [];
   try {
     await validate();
@@ -98,7 +98,23 @@ async function refuseUnknown(unknown: readonly string[], validate: () => Promise
     if (!(error instanceof UsageError)) throw error;
     problems = error.problems;
   }
-  throw new UsageError([...problems, ...unknown.map((flag) => `unknown flag ${flag}: see publish-artifact --help for the flags`)]);
+  throw new UsageError(withUnknown(problems, unknown, command));
+}
+
+/**
+ * The unknown flags first, each with the flag it most likely meant (did-you-mean.ts), then the other problems,
+ * less the "required" line of a flag a suggestion already names: one mistake, one line.
+ */
+function withUnknown(problems: readonly string[], unknown: readonly string[], command: CommandSpec): string[] {
+  const names = Object.values(command.flags).map((flag) => flag.name);
+  const suggested = new Set<string>();
+  const lines = unknown.map((flag) => {
+    const meant = flag.startsWith("--") ? nearestFlag(flag.slice(2), names) : undefined;
+    if (meant === undefined) return `unknown flag ${flag}: see publish-artifact --help for the flags`;
+    suggested.add(`--${meant}`);
+    return `unknown flag ${flag}: did you mean --${meant}?`;
+  });
+  return [...lines, ...problems.filter((problem) => ![...suggested].some((flag) => problem.startsWith(`${flag} is required`)))];
 }
 
 /** cac throws its CACError for bad command lines but does not export the class. */

@@ -41,10 +41,16 @@ function valueRule(flag: Flag, label: string, eg: string): v.GenericSchema<strin
       );
     }
     case "size":
-      return parsed(label, `must be a size between 5MiB and 5GiB${eg}`, (text) => {
-        const bytes = parseByteSize(text);
-        return bytes !== undefined && bytes >= MIN_PART_SIZE && bytes <= MAX_PART_SIZE ? bytes : undefined;
-      });
+      return v.pipe(
+        v.string(),
+        v.rawTransform<string, number>(({ dataset, addIssue, NEVER }) => {
+          const size = parseByteSize(dataset.value);
+          if ("bytes" in size && size.bytes >= MIN_PART_SIZE && size.bytes <= MAX_PART_SIZE) return size.bytes;
+          // The unit or number problem first, when there is one: "between 5MiB and 5GiB" alone hides it.
+          addIssue({ message: `${label} must be a size between 5MiB and 5GiB${"problem" in size ? ` (${size.problem})` : ""}${eg}` });
+          return NEVER;
+        }),
+      );
     case "hex":
       return v.pipe(
         v.string(),

@@ -102,7 +102,7 @@ const PART_SIZE = {
   value: "SIZE",
   kind: "size",
   example: "64MiB",
-  help: "Multipart part size, 5MiB to 5GiB. Default: 8MiB, more for files over ~78 GiB so that 5 TiB fits in 10,000 parts; 64MiB for stdin (enough for about 625 GiB).",
+  help: "Multipart part size, 5MiB to 5GiB (KiB, MiB, GiB; KB, MB, GB mean the same, as in aws-cli). Default: 8MiB, more for files over ~78 GiB so that 5 TiB fits in 10,000 parts; 64MiB for stdin (enough for about 625 GiB).",
 } as const satisfies Flag;
 const CONCURRENCY = {
   name: "concurrency",

@@ -32,12 +32,34 @@ export function partSizeOf(chosen: number | undefined, inputSize: number | undef
   return chosen ?? (inputSize === undefined ? STDIN_PART_SIZE : partSizeFor(inputSize));
 }
 
-const UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, kib: 1024, m: MIB, mib: MIB, g: 1024 * MIB, gib: 1024 * MIB };
+/**
+ * KB, MB and GB are read as aws-cli reads them (awscli/customizations/s3/utils.py: 1024-based, the same as KiB,
+ * MiB, GiB), so that a part size copied from an aws-cli config means the same here.
+ */
+const UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: MIB,
+  mb: MIB,
+  mib: MIB,
+  g: 1024 * MIB,
+  gb: 1024 * MIB,
+  gib: 1024 * MIB,
+};
 
-/** "8388608", "64MiB", "64M", "1GiB" → bytes; undefined when the text is not such a size. */
-export function parseByteSize(text: string): number | undefined {
-  const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
-  if (!match) return undefined;
-  const unit = UNITS[(match[2] ?? "").toLowerCase()];
-  return unit === undefined ? undefined : Number(match[1]) * unit;
+/** What a size's text says: its bytes, or what is wrong with it. */
+export type ParsedSize = { bytes: number } | { problem: string };
+
+/** "8388608", "64MiB", "64MB", "64M", "1GiB" → bytes; else the problem with the text, unit or number. */
+export function parseByteSize(text: string): ParsedSize {
+  const match = /^(\d+(?:[.,]\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  if (!match) return { problem: `"${text}" is not a size` };
+  const [, number = "", unitText = ""] = match;
+  const unit = UNITS[unitText.toLowerCase()];
+  if (unit === undefined) return { problem: `"${unitText}" is not a unit: use KiB, MiB or GiB (or KB, MB, GB, read as aws-cli does: 1024-based)` };
+  if (!/^\d+$/.test(number)) return { problem: `${number} is not a whole number: give whole ${unitText || "bytes"}, or a smaller unit` };
+  return { bytes: Number(number) * unit };
 }

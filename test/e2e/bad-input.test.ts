@@ -106,10 +106,20 @@ for (const flag of NAME_FLAGS) {
   }
 }
 cases.push({ name: "an unknown flag", args: [...GOOD_ARGS, "--colour", "red"], message: "unknown flag --colour: see publish-artifact --help for the flags", code: 2 });
+// A required flag mistyped: the suggestion alone, not a "required" line before it.
+const mistyped = (flag: string, typed: string) => GOOD_ARGS.map((arg) => (arg === flag ? typed : arg));
+cases.push({ name: "a mistyped required flag", args: mistyped("--resource-name", "--resource_name"), message: "unknown flag --resource_name: did you mean --resource-name?", code: 2 });
+cases.push({ name: "a required flag with two letters swapped", args: mistyped("--dev-stage", "--dev-stgae"), message: "unknown flag --dev-stgae: did you mean --dev-stage?", code: 2 });
 cases.push({ name: "a flag given twice", args: [...GOOD_ARGS, "--version", "2"], message: "--version was given more than once: give it once", code: 2 });
 cases.push({ name: "a flag without its value", args: [...GOOD_ARGS.slice(0, -1)], message: "--version needs a value, e.g. --version 2026-04-15 (the artifact's version; the program's own version is: publish-artifact version)", code: 2 });
 cases.push({ name: "a stray argument", args: ["upload", ...GOOD_ARGS], message: "unexpected argument upload: every value belongs to a flag, e.g. --file PATH", code: 2 });
 cases.push({ name: "a bad --part-size", args: [...GOOD_ARGS, "--part-size", "1MiB"], message: "--part-size must be a size between 5MiB and 5GiB, e.g. --part-size 64MiB", code: 2 });
+cases.push({
+  name: "a --part-size with a unit that is none",
+  args: [...GOOD_ARGS, "--part-size", "64MBs"],
+  message: '--part-size must be a size between 5MiB and 5GiB ("MBs" is not a unit: use KiB, MiB or GiB (or KB, MB, GB, read as aws-cli does: 1024-based)), e.g. --part-size 64MiB',
+  code: 2,
+});
 cases.push({ name: "a bad --retries", args: [...GOOD_ARGS, "--retries", "many"], message: "--retries must be a whole number from 0 to 20, e.g. --retries 4", code: 2 });
 cases.push({
   name: "an S3_ENDPOINT with a path (the object would land under it, named without it)",
@@ -127,9 +137,9 @@ test("an unknown flag is reported together with every other problem; --version -
   const run = await spawnCli("bun", ["--file", file, ...GOOD_ARGS, "--colour", "red", "--part-size", "1"], withoutBucket, work);
   expect(run.stderr).toBe(
     [
+      "publish-artifact: error: unknown flag --colour: see publish-artifact --help for the flags",
       "publish-artifact: error: --part-size must be a size between 5MiB and 5GiB, e.g. --part-size 64MiB",
       "publish-artifact: error: S3_BUCKET is not set: set it to the target bucket's name",
-      "publish-artifact: error: unknown flag --colour: see publish-artifact --help for the flags",
       "",
     ].join("\n"),
   );

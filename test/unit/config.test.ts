@@ -24,6 +24,10 @@ function problems(flags: Record<string, unknown>, env: Env): readonly string[] {
 }
 
 describe("loadPublishConfig", () => {
+  test("--part-size takes aws-cli's units: 8MB is 8 MiB, as there", () => {
+    expect(loadPublishConfig({ ...FLAGS, partSize: ["8MB"] }, ENV).partSize).toBe(8 * 1024 * 1024);
+    expect(loadPublishConfig({ ...FLAGS, partSize: ["1GB"] }, ENV).partSize).toBe(1024 ** 3);
+  });
   test("ADMIN_API_URL that already holds the publish path is refused with the base URL to give; an API under a prefix is not", () => {
     const doubled = (url: string, path?: string) => problems(FLAGS, { ...ENV, ADMIN_API_URL: url, ...(path === undefined ? {} : { ADMIN_API_PUBLISH_PATH: path }) });
     expect(doubled("https://admin.example/api/internal/resources/publish")).toEqual([

@@ -22,11 +22,17 @@ test("maxCiphertextSize bounds incompressible data through gzip, padding and IV"
   }
 });
 
-test("parseByteSize reads plain bytes and binary units", () => {
-  expect(parseByteSize("8388608")).toBe(8 * MIB);
-  expect(parseByteSize("64MiB")).toBe(64 * MIB);
-  expect(parseByteSize("64m")).toBe(64 * MIB);
-  expect(parseByteSize("1GiB")).toBe(1024 * MIB);
-  expect(parseByteSize("12 KiB")).toBe(12 * 1024);
-  for (const bad of ["", "MiB", "1.5MiB", "-1", "5 parsecs", "0x10"]) expect(parseByteSize(bad)).toBeUndefined();
+test("parseByteSize reads plain bytes, binary units, and KB/MB/GB as aws-cli does (1024-based)", () => {
+  expect(parseByteSize("8388608")).toEqual({ bytes: 8 * MIB });
+  expect(parseByteSize("64MiB")).toEqual({ bytes: 64 * MIB });
+  expect(parseByteSize("64m")).toEqual({ bytes: 64 * MIB });
+  expect(parseByteSize("1GiB")).toEqual({ bytes: 1024 * MIB });
+  expect(parseByteSize("12 KiB")).toEqual({ bytes: 12 * 1024 });
+  expect(parseByteSize("8MB")).toEqual({ bytes: 8 * MIB });
+  expect(parseByteSize("8mb")).toEqual({ bytes: 8 * MIB });
+  expect(parseByteSize("1GB")).toEqual({ bytes: 1024 * MIB });
+  expect(parseByteSize("512KB")).toEqual({ bytes: 512 * 1024 });
+  for (const bad of ["", "MiB", "-1", "0x10"]) expect(parseByteSize(bad)).toEqual({ problem: `"${bad}" is not a size` });
+  expect(parseByteSize("5 parsecs")).toEqual({ problem: '"parsecs" is not a unit: use KiB, MiB or GiB (or KB, MB, GB, read as aws-cli does: 1024-based)' });
+  expect(parseByteSize("1.5MiB")).toEqual({ problem: "1.5 is not a whole number: give whole MiB, or a smaller unit" });
 });
