@@ -164,11 +164,13 @@ export class NotRegisteredError extends PublishArtifactError {
     readonly objectKey: string,
     readonly recoveryFile: string,
     readonly registrationError: RegistrationError,
+    /** What was uploaded, as the registration would have said it, less the key: for --json. */
+    readonly published: { sha256: string; size_bytes: number; cdn_url: string },
   ) {
+    // One line, as every failure is: what failed, what is where, and the command that finishes it.
     super(
-      `${registrationError.message}\n` +
-        `the object ${objectKey} is uploaded; its registration, with the encryption key, is saved in ${recoveryFile} ` +
-        `(readable only by you): send it with: publish-artifact register --from ${recoveryFile}`,
+      `${registrationError.message}; the object ${objectKey} is uploaded and its registration, with the encryption key, saved in ` +
+        `${recoveryFile} (readable only by you): send it with: publish-artifact register --from ${recoveryFile}`,
       { cause: registrationError },
     );
   }

@@ -1,7 +1,7 @@
 // What each command does at the command line: validate, run the library, print. The configs and commands are
 // imported only when a command runs, so --help and version load neither the pipeline nor the S3 signer.
 import type { Env, RawFlags } from "../config/rules.ts";
-import { ExitCode } from "../errors.ts";
+import { ExitCode, NotRegisteredError } from "../errors.ts";
 import type { Secrets } from "../redact.ts";
 import { versionLine } from "../version.ts";
 import { notice, warn, withProgress, type CliIo } from "./output.ts";
@@ -65,7 +65,7 @@ async function runPublish(run: Run): Promise<number> {
     return exitCode ?? ExitCode.ok;
   }
   const { publishArtifact } = await import("../commands/publish.ts");
-  const { humanSummary, jsonSummary } = await import("./summary.ts");
+  const { humanSummary, jsonSummary, notRegisteredSummary } = await import("./summary.ts");
   const result = await withProgress(config.file, config.quiet, env, io, (progress) =>
     publishArtifact(config, {
       signal,
@@ -74,7 +74,11 @@ async function runPublish(run: Run): Promise<number> {
       warn: (line) => progress.note(`publish-artifact: warning: ${line}`),
       onKey: (hex) => secrets.add(hex),
     }),
-  );
+  ).catch((error: unknown) => {
+    // Uploaded but not registered: `--json > published.json` still gets the object, with registered: false.
+    if (config.json && error instanceof NotRegisteredError) io.stdout(notRegisteredSummary(error));
+    throw error;
+  });
   if (!config.quiet) io.stderr(humanSummary(result));
   if (config.json) io.stdout(jsonSummary(result));
   return ExitCode.ok;

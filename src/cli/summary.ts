@@ -2,6 +2,7 @@
 import { formatBytes, formatDuration } from "../format.ts";
 import type { PublishResult } from "../commands/publish.ts";
 import type { WriteResult } from "../commands/write-encrypted.ts";
+import type { NotRegisteredError } from "../errors.ts";
 
 export function humanSummary(result: PublishResult): string {
   const seconds = result.elapsedMs / 1000;
@@ -23,11 +24,20 @@ export function jsonSummary(result: PublishResult): string {
   const { encryption_key: _secret, ...published } = result.payload;
   return JSON.stringify({
     object_key: result.objectKey,
+    registered: true,
     ...published,
     replaced: result.replaced,
     resumed_parts: result.resumed.parts,
     resumed_bytes: result.resumed.bytes,
   });
+}
+
+/**
+ * The --json result of a publish that uploaded but did not register (exit 5): the same object, `registered`
+ * false, and where the registration (with the key, which is not printed) waits for `register --from`.
+ */
+export function notRegisteredSummary(error: NotRegisteredError): string {
+  return JSON.stringify({ object_key: error.objectKey, registered: false, ...error.published, recovery_file: error.recoveryFile });
 }
 
 /** What --output wrote, for people: the sizes, the hash, and where the key is. */

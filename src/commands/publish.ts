@@ -340,7 +340,8 @@ async function keepForRecovery(
 ): Promise<Error> {
   const record = { object_key: config.objectKey, publish_url: config.publishUrl, payload };
   try {
-    return new NotRegisteredError(config.objectKey, await writeRecoveryFile(recoveryDir, record), error);
+    const published = { sha256: payload.sha256, size_bytes: payload.size_bytes, cdn_url: payload.cdn_url };
+    return new NotRegisteredError(config.objectKey, await writeRecoveryFile(recoveryDir, record), error, published);
   } catch (writeError) {
     await deleteObject(client, config.objectKey).catch(() => {});
     return new UploadError(

@@ -283,7 +283,7 @@ const cases: Case[] = [
     args: ["--retries", "1"],
     code: 5,
     published: false,
-    stderr: /admin API registration failed: HTTP 503: down\n.*publish-artifact register --from /,
+    stderr: /admin API registration failed: HTTP 503: down; the object .* is uploaded .*publish-artifact register --from /,
     check: () => {
       expect(listObjects(s3)).toEqual([KEY]);
       expect(recoveryFiles(work).length).toBe(1);

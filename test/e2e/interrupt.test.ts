@@ -144,7 +144,7 @@ describe("one signal ends the run promptly, in every state", () => {
       const ended = await run.signal("SIGINT");
       const lines = ended.stderr.trim().split("\n");
       expect(lines[0]).toBe("publish-artifact: error: interrupted by SIGINT");
-      expect(ended.stderr).toContain("its registration, with the encryption key, is saved in");
+      expect(ended.stderr).toContain("its registration, with the encryption key, saved in");
       expect(ended.code).toBe(130);
       expect(ended.ms).toBeLessThan(PROMPT_MS);
       expect(listObjects(s3)).toEqual([KEY]);

@@ -68,7 +68,7 @@ describe("publish through the CLI under Bun", () => {
       const run = await spawnCli("bun", [...publishArgs(file), "--json"], env());
       const payload = expectPublished(run, "dev/my_model-arm64-2026-04-15.enc", file);
       const { encryption_key: _key, ...withoutKey } = admin.registrations[0]!.body;
-      expect(JSON.parse(run.stdout)).toEqual({ object_key: "dev/my_model-arm64-2026-04-15.enc", ...withoutKey, replaced: false, resumed_parts: 0, resumed_bytes: 0 });
+      expect(JSON.parse(run.stdout)).toEqual({ object_key: "dev/my_model-arm64-2026-04-15.enc", registered: true, ...withoutKey, replaced: false, resumed_parts: 0, resumed_bytes: 0 });
       expect(run.stdout + run.stderr).not.toContain(payload.encryption_key);
     });
   }
@@ -175,13 +175,25 @@ describe("failures", () => {
   test("a registration refused for good is saved (0600, with the key) and sent again with register --from", async () => {
     const file = artifact(100);
     admin.failNext(3, 503, JSON.stringify({ detail: "registry is read-only" }));
-    const run = await spawnCli("bun", [...publishArgs(file), "--retries", "2"], env(), work);
+    const run = await spawnCli("bun", [...publishArgs(file), "--retries", "2", "--json"], env(), work);
     expect(run.code).toBe(5);
-    const lines = run.stderr.trim().split("\n");
-    expect(lines.at(-2)).toBe("publish-artifact: error: admin API registration failed: HTTP 503: registry is read-only");
-    const saved = /saved in (\S+) \(readable only by you\): send it with: publish-artifact register --from (\S+)$/.exec(lines.at(-1)!);
+    // One error line, as every failure is: the refusal, what is where, and the command that finishes it.
+    const errors = run.stderr.trim().split("\n").filter((line) => line.startsWith("publish-artifact: error: "));
+    expect(errors.length).toBe(1);
+    expect(errors[0]).toStartWith("publish-artifact: error: admin API registration failed: HTTP 503: registry is read-only; the object dev/my_model-arm64-2026-04-15.enc is uploaded");
+    const saved = /saved in (\S+) \(readable only by you\): send it with: publish-artifact register --from (\S+)$/.exec(errors[0]!);
     expect(saved).not.toBeNull();
     const recoveryFile = saved![1]!;
+    // --json > published.json still gets one object: what is in S3, not registered, and where its registration waits.
+    const record0 = JSON.parse(readFileSync(recoveryFile, "utf8"));
+    expect(JSON.parse(run.stdout)).toEqual({
+      object_key: "dev/my_model-arm64-2026-04-15.enc",
+      registered: false,
+      sha256: record0.payload.sha256,
+      size_bytes: record0.payload.size_bytes,
+      cdn_url: record0.payload.cdn_url,
+      recovery_file: recoveryFile,
+    });
     expect(dirname(recoveryFile)).toBe(join(work, ".publish-artifact"));
     expect(statSync(recoveryFile).mode & 0o777).toBe(0o600);
     const record = JSON.parse(readFileSync(recoveryFile, "utf8"));
