@@ -4,19 +4,19 @@ import { COMMANDS, PUBLISH, allFlags, type CommandSpec, type Flag } from "../con
 import { PROXY_VARIABLES, VARIABLES, type Variable } from "../config/variables.ts";
 import { versionLine } from "../version.ts";
 
-const WIDTH = 110;
+/** Terminals and CI logs of 100 columns show every line whole. */
+const WIDTH = 100;
 const FLAG_COLUMN = 26;
 
 /** The whole help, or one command's. */
 export function helpText(command?: CommandSpec): string {
   if (command !== undefined) {
     return `${versionLine()}
-${command.usage}
-  ${command.summary}
+${wrap(command.usage, 8).slice(8)}
+${wrap(command.summary, 2)}
 
 Flags:
-${Object.values(command.flags).map(flagLines).join("\n")}
-${row("-h, --help", "Show this help.")}
+${[...Object.values(command.flags).map(flagLines), row("-h, --help", "Show this help.")].join("\n")}
 
 Variables, exit codes and the other commands: publish-artifact --help
 `;
@@ -26,7 +26,7 @@ Compress a build artifact with gzip, encrypt it with a fresh AES-256 key (AES-CB
 upload it to S3-compatible storage and register it with the admin API.
 
 Usage:
-${COMMANDS.map((c) => `  ${c.usage}\n${wrap(c.summary, 6)}`).join("\n")}
+${COMMANDS.map((c) => `  ${wrap(c.usage, 10).slice(10)}\n${wrap(c.summary, 6)}`).join("\n")}
   publish-artifact [COMMAND] --help
 
 Flags:
@@ -49,8 +49,8 @@ Exit codes:
   2    usage or configuration error: nothing was read or sent
   3    the input file could not be read (or is not a regular file), or changed while it was read;
        register: the --from file does not describe the object in S3
-  4    upload failed: nothing was registered; a multipart upload was aborted, or kept when the failure
-       may pass (the same command then resumes it; its last line says so)
+  4    upload failed: nothing was registered; a multipart upload was aborted, or kept when the
+       failure may pass (the same command then resumes it; its last line says so)
   5    uploaded but not registered: the admin API refused or could not be reached; the registration,
        with the key, was saved to a file (mode 0600): publish-artifact register --from FILE sends it
   6    verify or decrypt: the data is not what it should be (sha256, key or content differ)

@@ -6,6 +6,7 @@ import { README, readmeWithTables } from "../../scripts/readme-tables.ts";
 import { helpText } from "../../src/cli/help.ts";
 import { runCli } from "../../src/cli/run-cli.ts";
 import { COMMANDS, PUBLISH, VERIFY, allFlags, keyOf, type CommandSpec, type Flag } from "../../src/config/flags.ts";
+import { VARIABLES } from "../../src/config/variables.ts";
 
 /** How often `--name` appears as a flag heading in help text (at the start of a line, after the indent). */
 function headings(text: string, flag: Flag): number {
@@ -44,6 +45,14 @@ describe("the flag tables", () => {
     for (const flag of allFlags()) {
       if (flag.kind === "whole") expect(flag.help).toMatch(new RegExp(`\\b${flag.min}\\b.* to ${flag.max}\\b`));
     }
+  });
+
+  test("every help fits 100 columns, no variable name is cut, and no heading stands empty", () => {
+    for (const text of [helpText(), ...COMMANDS.map((command) => helpText(command))]) {
+      for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
+      expect(text).not.toMatch(/:\n\n/);
+    }
+    for (const name of Object.keys(VARIABLES)) expect(helpText()).toContain(name);
   });
 
   test("--help lists every flag once; a command's --help lists its own flags and no other", () => {
