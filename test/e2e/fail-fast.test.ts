@@ -229,8 +229,8 @@ describe("messages that tell what to do", () => {
     expect(run.code).toBe(3);
     const unknown = await spawnCli("bun", ["decrypt", "--bogus", "a", "b"], {}, work);
     expect(unknown.stderr).toBe(
-      'publish-artifact: error: decrypt needs IN and OUT: publish-artifact decrypt --key-file PATH IN OUT ("-" for stdin or stdout)\n' +
-        "publish-artifact: error: unknown flag --bogus: see publish-artifact --help for the flags\n",
+      "publish-artifact: error: unknown flag --bogus: see publish-artifact --help for the flags\n" +
+        'publish-artifact: error: decrypt needs IN and OUT: publish-artifact decrypt --key-file PATH IN OUT ("-" for stdin or stdout)\n',
     );
     expect(unknown.code).toBe(2);
   });

@@ -322,7 +322,7 @@ describe("the token and the key travel only over TLS, and only to the configured
       for (const runtime of ["bun", "deno", "binary-x64"] as const) {
         const run = await spawnCli(runtime, ["--file", file, ...NAMES], e2e.env({ ADMIN_API_URL: `http://127.0.0.1:${redirecting.port}` }), work);
         expect(run.stderr).toContain(
-          `admin API registration failed: HTTP 307: the admin API redirects to http://127.0.0.1:${listener.port}, which is not followed (the token and the key would go there): set ADMIN_API_URL to the API's own address\n`,
+          `admin API registration failed: HTTP 307: the admin API redirects to http://127.0.0.1:${listener.port}, which is not followed (the token and the key would go there): set ADMIN_API_URL to the API's own address; the object `,
         );
         expect(run.code).toBe(5);
       }
