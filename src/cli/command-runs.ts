@@ -144,8 +144,9 @@ async function runVerify({ options, env, io, signal, secrets }: Run): Promise<nu
   });
   if (!config.quiet) {
     io.stderr(
-      `verified ${result.objectKey}: ${result.encryptedBytes} bytes with sha256 ${result.sha256}, ` +
-        `decrypted and identical to the ${result.plainBytes} bytes of ${config.file}`,
+      `verified ${result.objectKey}: ${result.encryptedBytes} bytes with sha256 ${result.sha256}` +
+        `${result.sha256Checked ? "" : " (not compared: no --sha256 or --from was given)"}, ` +
+        `decrypted and identical to the ${result.plainBytes} bytes of ${config.file === "-" ? "stdin" : config.file}`,
     );
   }
   return ExitCode.ok;

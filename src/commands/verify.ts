@@ -2,18 +2,21 @@
 // loader would and more: its size and SHA-256, that it decrypts with the key, and that it decrypts to exactly
 // the bytes of --file. Everything streams, so memory stays bounded whatever the size.
 import { compareStreams } from "../pipeline/compare-streams.ts";
-import { VERIFY_NEEDS_SHA256, type VerifyConfig } from "../config/verify-config.ts";
+import type { VerifyConfig } from "../config/verify-config.ts";
 import { ObjectNotFoundError, S3Error, UsageError, VerificationError } from "../errors.ts";
 import { asDecryptError, checkDigest, decryptingPipeline } from "../pipeline/decrypted-artifact.ts";
 import { openArtifact } from "../pipeline/file-source.ts";
 import { resolveKey } from "../records/key-source.ts";
-import { readRecordFile } from "../records/record-file.ts";
+import { readExpectation } from "../records/expectation-file.ts";
+import { openStdin } from "../pipeline/stdin-source.ts";
 import { S3Client } from "../s3/client.ts";
 
 export interface VerifyResult {
   objectKey: string;
   encryptedBytes: number;
   sha256: string;
+  /** Whether the hash was compared with one given (--sha256, --from, a metadata --key-file), or only computed. */
+  sha256Checked: boolean;
   plainBytes: number;
 }
 
@@ -29,7 +32,8 @@ export async function verifyPublished(
   if (expected.objectKey !== undefined && expected.objectKey !== objectKey) {
     throw new UsageError(`the names give ${objectKey}, but the --from file is for ${expected.objectKey}: leave the names out, or give the file of ${objectKey}`);
   }
-  const local = await openArtifact(config.file);
+  // `--file -`: the artifact from stdin, compared as it comes (a pipe is read once, as the download is).
+  const local = config.file === "-" ? openStdin({ allowEmpty: true }) : await openArtifact(config.file);
   const client = new S3Client(config.s3, { retry: config.retry, log: options.log });
   let response: Response;
   try {
@@ -61,20 +65,32 @@ export async function verifyPublished(
     const sizes = comparison.complete ? ` (it decrypts to ${comparison.leftBytes} bytes, --file has ${comparison.rightBytes})` : "";
     throw new VerificationError(`${objectKey} decrypts to data that differs from --file ${config.file} at byte ${comparison.firstDifference}${sizes}`);
   }
-  checkDigest(digest, expected.sha256, objectKey);
-  return { objectKey, encryptedBytes: digest.bytes, sha256: digest.sha256, plainBytes: comparison.leftBytes };
+  if (expected.sha256 !== undefined) checkDigest(digest, expected.sha256, objectKey);
+  return { objectKey, encryptedBytes: digest.bytes, sha256: digest.sha256, sha256Checked: expected.sha256 !== undefined, plainBytes: comparison.leftBytes };
 }
 
-/** The key, the hash and (from a file) the size the object must have. */
+/**
+ * The key, the hash (when one is given: without it the object's is only computed, while the decryption and
+ * the comparison with --file still check everything) and, from a --from file, the size the object must have.
+ */
 async function expectedOf(
   expected: VerifyConfig["expected"],
-): Promise<{ key: string; sha256: string; size: number | undefined; objectKey?: string; warnings: string[] }> {
+): Promise<{ key: string; sha256: string | undefined; size: number | undefined; objectKey?: string; warnings: string[] }> {
   if ("from" in expected) {
-    const record = await readRecordFile(expected.from);
-    return { key: record.payload.encryption_key, sha256: record.payload.sha256, size: record.payload.size_bytes, objectKey: record.object_key, warnings: [] };
+    const from = await readExpectation(expected.from);
+    const named = { sha256: from.sha256, size: from.size, objectKey: from.objectKey };
+    if (from.key !== undefined) {
+      if (expected.key !== undefined && expected.key.kind !== "env") {
+        throw new UsageError(`--from ${expected.from} holds the key itself: leave out --key-file and --key`);
+      }
+      return { key: from.key, ...named, warnings: [] };
+    }
+    if (expected.key === undefined) {
+      throw new UsageError(`--from ${expected.from} holds no key (a publish's --json output never does): give --key-file PATH or PUBLISH_ARTIFACT_KEY`);
+    }
+    const resolved = await resolveKey(expected.key);
+    return { key: resolved.key, ...named, warnings: resolved.warnings };
   }
   const resolved = await resolveKey(expected.key);
-  const sha256 = expected.sha256 ?? resolved.sha256;
-  if (sha256 === undefined) throw new UsageError(VERIFY_NEEDS_SHA256);
-  return { key: resolved.key, sha256, size: undefined, warnings: resolved.warnings };
+  return { key: resolved.key, sha256: expected.sha256 ?? resolved.sha256, size: undefined, warnings: resolved.warnings };
 }

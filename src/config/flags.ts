@@ -194,7 +194,7 @@ const FROM = {
   kind: "text",
   example: "./.publish-artifact/publish-artifact-recovery-....json",
   empty: "give the path of a recovery or metadata file",
-  help: "A recovery file (saved when a publish exits 5) or the metadata `--output` wrote: `register` sends its registration, `verify` takes the key, the hash and the names from it. `abort`: the record of a multipart upload a publish left open (`.publish-artifact/publish-artifact-resume-*.jsonl`).",
+  help: "A recovery file (saved when a publish exits 5) or the metadata `--output` wrote: `register` sends its registration, `verify` takes the key, the hash and the names from it. `verify` also takes a publish's `--json` output (`--json > published.json`: the names and the hash; the key then from `--key-file` or `PUBLISH_ARTIFACT_KEY`). `abort`: the record of a multipart upload a publish left open (`.publish-artifact/publish-artifact-resume-*.jsonl`).",
 } as const satisfies Flag;
 const KEY_FILE = {
   name: "key-file",
@@ -218,7 +218,7 @@ const SHA256 = {
   kind: "hex",
   what: "the SHA-256 of the encrypted object",
   example: "<64 hex digits>",
-  help: "The SHA-256 the encrypted object must have.",
+  help: "The SHA-256 the encrypted object must have. `verify` without it (and without `--from`) still decrypts the object and compares it with `--file`, and prints the object's hash.",
 } as const satisfies Flag;
 
 /** The names that make the object key, in the order of the usage line. */
@@ -269,7 +269,7 @@ export const PUBLISH = {
 export const VERIFY = {
   cac: "verify",
   name: "verify",
-  usage: "publish-artifact verify --file PATH --from FILE | (the names) --key-file PATH [--sha256 HEX]",
+  usage: "publish-artifact verify --file PATH (--from FILE | the names) [--key-file PATH] [--sha256 HEX]",
   summary: "download the object, check its size and sha256, decrypt it and compare it with --file",
   flags: { file: FILE, ...NAMES, from: FROM, keyFile: KEY_FILE, key: KEY, sha256: SHA256, quiet: QUIET, retries: RETRIES, timeout: TIMEOUT },
   // The names too, unless --from names the object (config/verify-config.ts).

@@ -15,13 +15,15 @@ export interface VerifyConfig {
   objectKey: string | undefined;
   s3: S3Config;
   retry: RetryPolicy;
-  /** A recovery or metadata file (key and hash), or a key with --sha256 (a --key-file of metadata may give it). */
-  expected: { from: string } | { key: KeySource; sha256: string | undefined };
+  /**
+   * A --from file (a recovery or metadata file with key and hash, or a publish's --json output with the hash and
+   * a key given beside it), or a key and, when given, the hash (a --key-file of metadata may give it too).
+   */
+  expected: { from: string; key: KeySource | undefined } | { key: KeySource; sha256: string | undefined };
   quiet: boolean;
   warnings: string[];
 }
 
-export const VERIFY_NEEDS_SHA256 = "verify needs --sha256 HEX with the key (or --from FILE, which holds both)";
 const NAME_KEYS = ["resourceName", "devStage", "architecture", "version"] as const;
 
 export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
@@ -30,7 +32,7 @@ export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
   const required = withFrom ? (["file"] as const) : (["file", ...NAME_KEYS] as const);
   const [f, e] = parseCommand(VERIFY, required, flags, env, { ...S3_VARIABLES, ...KEY_VARIABLES }, [...twoKeyProblems(flags), ...expectationProblems(flags, env)]);
   const s3 = s3ConfigOf(e);
-  const key = withFrom ? undefined : keySourceOf(f, e);
+  const key = keySourceOf(f, e);
   const { resourceName, devStage, architecture, version } = f;
   const named = resourceName !== undefined && devStage !== undefined && architecture !== undefined && version !== undefined;
   return {
@@ -39,7 +41,7 @@ export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
     s3,
     retry: retryPolicy(f.retries, f.timeout),
     // Without --from a key was given (else expectationProblems would have refused).
-    expected: f.from !== undefined ? { from: f.from } : { key: key as KeySource, sha256: f.sha256 },
+    expected: f.from !== undefined ? { from: f.from, key } : { key: key as KeySource, sha256: f.sha256 },
     quiet: f.quiet,
     warnings: [...cleartextS3Warnings(s3.endpoint, env), ...keyWarnings(key)],
   };
@@ -49,9 +51,8 @@ export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
 function expectationProblems(flags: RawFlags, env: Env): string[] {
   if (flags.from !== undefined) {
     const problems: string[] = [];
-    if (flags.key !== undefined || flags.keyFile !== undefined || flags.sha256 !== undefined) {
-      problems.push("verify takes --from FILE (which holds the key and the hash) or a key with --sha256, not both");
-    }
+    // The key may come beside a file that holds none (a publish's --json output): the file tells, once read.
+    if (flags.sha256 !== undefined) problems.push("verify takes the hash from --from FILE: leave out --sha256");
     const missing = NAME_KEYS.filter((key) => flags[key] === undefined).length;
     if (missing !== 0 && missing !== NAME_KEYS.length) {
       problems.push("with --from, give all four of --resource-name, --dev-stage, --architecture and --version, or none (the file names the object)");
@@ -59,7 +60,7 @@ function expectationProblems(flags: RawFlags, env: Env): string[] {
     return problems;
   }
   if (!keyGiven(flags, env)) {
-    return ["verify needs the key and the hash: --from FILE (a recovery file or the metadata --output wrote), or --key-file PATH or PUBLISH_ARTIFACT_KEY with --sha256 HEX"];
+    return ["verify needs the key: --key-file PATH or PUBLISH_ARTIFACT_KEY (with --sha256 HEX, or --from a publish's --json output, for the hash), or --from a recovery or metadata file, which holds it"];
   }
-  return flags.sha256 === undefined && flags.keyFile === undefined ? [VERIFY_NEEDS_SHA256] : [];
+  return [];
 }

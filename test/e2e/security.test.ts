@@ -688,14 +688,14 @@ describe("the key appears only where the user stores it", () => {
     expect(junk.code).toBe(3);
     expect(existsSync(restored)).toBe(false);
 
-    // verify: a hex key file needs --sha256; the metadata file brings it.
+    // verify: a hex key file without --sha256 still decrypts and compares, and says the hash was not compared.
     admin.registrations.length = 0;
     expect((await spawnCli("bun", ["--file", file, ...NAMES, "--quiet"], e2e.env(), work)).code).toBe(0);
     const payload = admin.registrations[0]!.body as { encryption_key: string; sha256: string };
     writeFileSync(keyFile, payload.encryption_key);
     const noSha = await spawnCli("bun", ["verify", "--file", file, ...NAMES, "--key-file", keyFile], { ...s3 }, work);
-    expect(noSha.stderr).toBe("publish-artifact: error: verify needs --sha256 HEX with the key (or --from FILE, which holds both)\n");
-    expect(noSha.code).toBe(2);
+    expect(noSha.stderr).toContain(`sha256 ${payload.sha256} (not compared: no --sha256 or --from was given), decrypted and identical`);
+    expect(noSha.code).toBe(0);
     const verified = await spawnCli("binary-x64", ["verify", "--file", file, ...NAMES, "--key-file", keyFile, "--sha256", payload.sha256], { ...s3 }, work);
     expect(verified.code).toBe(0);
     const viaEnv = await spawnCli("bun", ["verify", "--file", file, ...NAMES, "--sha256", payload.sha256], { ...s3, PUBLISH_ARTIFACT_KEY: payload.encryption_key }, work);

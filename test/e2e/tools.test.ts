@@ -128,9 +128,48 @@ describe("verify", () => {
     const wrong = await spawnCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--sha256", "3".repeat(64)], { ...s3 }, work);
     expect(wrong.code).toBe(6);
     const both = await spawnCli("bun", ["verify", "--file", file, ...NAMES, "--key", "2".repeat(64), "--from", recovery], { ...s3 }, work);
-    expect(both.stderr).toBe("publish-artifact: error: verify takes --from FILE (which holds the key and the hash) or a key with --sha256, not both\n");
+    expect(both.stderr).toEndWith(`publish-artifact: error: --from ${recovery} holds the key itself: leave out --key-file and --key\n`);
     expect(both.code).toBe(2);
+    const hashTwice = await spawnCli("bun", ["verify", "--file", file, "--sha256", "3".repeat(64), "--from", recovery], { ...s3 }, work);
+    expect(hashTwice.stderr).toBe("publish-artifact: error: verify takes the hash from --from FILE: leave out --sha256\n");
+    expect(hashTwice.code).toBe(2);
   });
+
+  for (const runtime of RUNTIMES) {
+    test(`${runtime}: a publish's --json output is a --from for verify, the key beside it; stdin as --file`, async () => {
+      const published = await spawnCli("bun", ["--file", file, ...NAMES, "--quiet", "--json"], env(), work);
+      expect(published.code).toBe(0);
+      const summary = join(work, "published.json");
+      writeFileSync(summary, published.stdout);
+      const payload = admin.registrations[0]!.body as { encryption_key: string; sha256: string; size_bytes: number };
+      const keyFile = join(work, "key.hex");
+      writeFileSync(keyFile, payload.encryption_key, { mode: 0o600 });
+      const verified = `verified ${KEY}: ${payload.size_bytes} bytes with sha256 ${payload.sha256}, decrypted and identical to the ${statSync(file).size} bytes of`;
+
+      const ok = await spawnCli(runtime, ["verify", "--file", file, "--from", summary, "--key-file", keyFile], { ...s3 }, work);
+      expect(ok.stderr).toBe(`${verified} ${file}\n`);
+      expect(ok.code).toBe(0);
+      const piped = await runWithStdin(runtime, ["verify", "--file", "-", "--from", summary], file, { PUBLISH_ARTIFACT_KEY: payload.encryption_key });
+      expect(piped.stderr).toBe(`${verified} stdin\n`);
+      expect(piped.code).toBe(0);
+
+      // The hash in the file is the one compared: a file whose hash is another's fails, exit 6.
+      const forged = join(work, "forged.json");
+      writeFileSync(forged, JSON.stringify({ ...JSON.parse(published.stdout), sha256: "4".repeat(64) }));
+      const bad = await spawnCli(runtime, ["verify", "--file", file, "--from", forged, "--key-file", keyFile], { ...s3 }, work);
+      expect(bad.code).toBe(6);
+      const keyless = await spawnCli(runtime, ["verify", "--file", file, "--from", summary], { ...s3 }, work);
+      expect(keyless.stderr).toBe(`publish-artifact: error: --from ${summary} holds no key (a publish's --json output never does): give --key-file PATH or PUBLISH_ARTIFACT_KEY\n`);
+      expect(keyless.code).toBe(2);
+
+      // The names and a key, no hash: decrypted and compared; the hash printed, said not to be compared.
+      const unhashed = await spawnCli(runtime, ["verify", "--file", file, ...NAMES, "--key-file", keyFile], { ...s3 }, work);
+      expect(unhashed.stderr).toBe(
+        `verified ${KEY}: ${payload.size_bytes} bytes with sha256 ${payload.sha256} (not compared: no --sha256 or --from was given), decrypted and identical to the ${statSync(file).size} bytes of ${file}\n`,
+      );
+      expect(unhashed.code).toBe(0);
+    });
+  }
 });
 
 describe("--output and --dry-run", () => {
