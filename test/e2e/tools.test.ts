@@ -135,6 +135,18 @@ describe("verify", () => {
     expect(hashTwice.code).toBe(2);
   });
 
+  test("as the README says: a private bucket's cdn_url answers 403 to a plain curl; verify, signed, needs no public access", async () => {
+    const published = await spawnCli("bun", ["--file", file, ...NAMES, "--quiet", "--json"], env(), work);
+    const { cdn_url: cdnUrl } = JSON.parse(published.stdout) as { cdn_url: string };
+    const plain = spawnSync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", cdnUrl]);
+    expect(plain.stdout.toString()).toBe("403");
+    const payload = admin.registrations[0]!.body as { encryption_key: string };
+    const summary = join(work, "published.json");
+    writeFileSync(summary, published.stdout);
+    const verified = await spawnCli("bun", ["verify", "--file", file, "--from", summary], { ...s3, PUBLISH_ARTIFACT_KEY: payload.encryption_key }, work);
+    expect(verified.code).toBe(0);
+  });
+
   for (const runtime of RUNTIMES) {
     test(`${runtime}: a publish's --json output is a --from for verify, the key beside it; stdin as --file`, async () => {
       const published = await spawnCli("bun", ["--file", file, ...NAMES, "--quiet", "--json"], env(), work);
