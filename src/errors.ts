@@ -92,6 +92,9 @@ export class S3Error extends UploadError {
   readonly noAnswer: NoAnswer | undefined;
 }
 
+/** No credentials to sign S3 requests with: STS or the instance metadata service refused or did not answer. */
+export class CredentialsError extends UploadError {}
+
 /** The admin API gave no answer to the check before the upload: nothing was uploaded. */
 export class AdminUnreachableError extends UploadError {
   constructor(

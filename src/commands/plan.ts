@@ -1,6 +1,7 @@
 // `--dry-run`: everything validated and the file checked readable, what a publish would do, and the read-only
 // checks a publish makes before its upload (recovery directory, admin API, S3 credentials and bucket), each
-// with its result. Nothing is written, uploaded or registered, and no token is sent.
+// with its result. Nothing is written, uploaded or registered, and the admin token is not sent (temporary S3
+// credentials are fetched, as the S3 check needs them).
 // node:path for the recovery folder's default path, which no web API joins.
 import { join } from "node:path";
 import type { PublishConfig } from "../config/publish-config.ts";
@@ -14,6 +15,7 @@ import { streamIdentity } from "../pipeline/deflate/gzip.ts";
 import { isGone, listParts } from "../s3/multipart.ts";
 import { S3Client } from "../s3/client.ts";
 import { objectExists } from "../s3/objects.ts";
+import { describeCredentials } from "../s3/credentials.ts";
 import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "../s3/part-size.ts";
 
 export interface CheckResult {
@@ -26,6 +28,8 @@ export interface Plan {
   input: { path: string; size: number | null };
   upload_url: string;
   upload_as: string;
+  /** Which credentials sign: the variables, or the service temporary ones come from; never a value. */
+  credentials: string;
   /** Compression workers (0: the main thread compresses) and gzip level, as the flags and the usable cores make them. */
   compression: { workers: number; level: number };
   register_url: string;
@@ -90,6 +94,7 @@ export async function makePlan(
     input: { path: config.file, size: size ?? null },
     upload_url: client.signer.url(config.objectKey),
     upload_as: uploadAs,
+    credentials: describeCredentials(config.s3.credentials),
     compression: config.compression,
     register_url: config.publishUrl,
     cdn_url: config.cdnUrl,
@@ -144,6 +149,7 @@ export function planText(plan: Plan, output?: string): string {
     `  object key   ${plan.object_key}`,
     `  upload to    ${plan.upload_url}`,
     `  upload as    ${plan.upload_as}`,
+    `  credentials  ${plan.credentials}`,
     `  compress     ${plan.compression.workers === 0 ? "on the main thread, no workers" : `${plan.compression.workers} worker${plan.compression.workers > 1 ? "s" : ""}`}, gzip level ${plan.compression.level}`,
     `  register at  ${plan.register_url}`,
     `  cdn_url      ${plan.cdn_url}`,

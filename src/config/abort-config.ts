@@ -5,7 +5,7 @@ import type { S3Config } from "../s3/s3-config.ts";
 import { parseCommand } from "./flag-schema.ts";
 import { ABORT } from "./flags.ts";
 import { retryPolicy, type Env, type RawFlags } from "./rules.ts";
-import { S3_VARIABLES, cleartextS3Warnings, s3ConfigOf } from "./s3-variables.ts";
+import { S3_VARIABLES, cleartextS3Warnings, s3ConfigOf, credentialProblems } from "./s3-variables.ts";
 
 export interface AbortConfig {
   from: string;
@@ -15,7 +15,7 @@ export interface AbortConfig {
 }
 
 export function loadAbortConfig(flags: RawFlags, env: Env): AbortConfig {
-  const [f, e] = parseCommand(ABORT, ABORT.required, flags, env, S3_VARIABLES);
+  const [f, e] = parseCommand(ABORT, ABORT.required, flags, env, S3_VARIABLES, credentialProblems(env));
   const s3 = s3ConfigOf(e);
   return { from: f.from, s3, retry: retryPolicy(f.retries, f.timeout), warnings: cleartextS3Warnings(s3.endpoint, env) };
 }

@@ -8,7 +8,7 @@ import { ADMIN_VARIABLES, cleartextAdminProblems, doubledPublishPathProblems, pu
 import { parseCommand } from "./flag-schema.ts";
 import { PUBLISH } from "./flags.ts";
 import { retryPolicy, type Env, type RawFlags } from "./rules.ts";
-import { CDN_VARIABLES, S3_VARIABLES, cleartextS3Warnings, s3ConfigOf } from "./s3-variables.ts";
+import { CDN_VARIABLES, S3_VARIABLES, cleartextS3Warnings, s3ConfigOf, credentialProblems } from "./s3-variables.ts";
 
 /**
  * Parts uploaded at once. Measured against the local radosgw (docs/benchmarks.md): 2, 4 and 8 take the same time
@@ -52,7 +52,7 @@ export interface PublishConfig {
 /** Validate everything a publish needs; throws one UsageError listing every problem found. */
 export function loadPublishConfig(flags: RawFlags, env: Env): PublishConfig {
   const variables = { ...S3_VARIABLES, ...ADMIN_VARIABLES, ...CDN_VARIABLES };
-  const [f, e] = parseCommand(PUBLISH, PUBLISH.required, flags, env, variables, [...cleartextAdminProblems(flags, env), ...doubledPublishPathProblems(env)]);
+  const [f, e] = parseCommand(PUBLISH, PUBLISH.required, flags, env, variables, [...credentialProblems(env), ...cleartextAdminProblems(flags, env), ...doubledPublishPathProblems(env)]);
   const names = namesOf(f);
   const objectKey = uploadableObjectKey(names);
   const s3 = s3ConfigOf(e);

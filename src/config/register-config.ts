@@ -7,7 +7,7 @@ import { ADMIN_VARIABLES, cleartextAdminProblems, doubledPublishPathProblems, pu
 import { parseCommand } from "./flag-schema.ts";
 import { REGISTER } from "./flags.ts";
 import { retryPolicy, type Env, type RawFlags } from "./rules.ts";
-import { CDN_VARIABLES, S3_VARIABLES, cleartextS3Warnings, s3ConfigOf } from "./s3-variables.ts";
+import { CDN_VARIABLES, S3_VARIABLES, cleartextS3Warnings, s3ConfigOf, credentialProblems } from "./s3-variables.ts";
 
 export interface RegisterConfig {
   from: string;
@@ -23,7 +23,7 @@ export interface RegisterConfig {
 
 export function loadRegisterConfig(flags: RawFlags, env: Env): RegisterConfig {
   const variables = { ...ADMIN_VARIABLES, ...S3_VARIABLES, ...CDN_VARIABLES };
-  const [f, e] = parseCommand(REGISTER, REGISTER.required, flags, env, variables, [...cleartextAdminProblems(flags, env), ...doubledPublishPathProblems(env)]);
+  const [f, e] = parseCommand(REGISTER, REGISTER.required, flags, env, variables, [...credentialProblems(env), ...cleartextAdminProblems(flags, env), ...doubledPublishPathProblems(env)]);
   const s3 = s3ConfigOf(e);
   return {
     from: f.from,

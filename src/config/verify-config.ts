@@ -7,7 +7,7 @@ import { parseCommand } from "./flag-schema.ts";
 import { VERIFY } from "./flags.ts";
 import { KEY_VARIABLES, keyGiven, keySourceOf, keyWarnings, twoKeyProblems } from "./key-config.ts";
 import { retryPolicy, type Env, type RawFlags } from "./rules.ts";
-import { S3_VARIABLES, cleartextS3Warnings, s3ConfigOf } from "./s3-variables.ts";
+import { S3_VARIABLES, cleartextS3Warnings, s3ConfigOf, credentialProblems } from "./s3-variables.ts";
 
 export interface VerifyConfig {
   file: string;
@@ -30,7 +30,7 @@ export function loadVerifyConfig(flags: RawFlags, env: Env): VerifyConfig {
   const withFrom = flags.from !== undefined;
   // With --from, the file names the object: the names may be left out, but not some of them.
   const required = withFrom ? (["file"] as const) : (["file", ...NAME_KEYS] as const);
-  const [f, e] = parseCommand(VERIFY, required, flags, env, { ...S3_VARIABLES, ...KEY_VARIABLES }, [...twoKeyProblems(flags), ...expectationProblems(flags, env)]);
+  const [f, e] = parseCommand(VERIFY, required, flags, env, { ...S3_VARIABLES, ...KEY_VARIABLES }, [...credentialProblems(env), ...twoKeyProblems(flags), ...expectationProblems(flags, env)]);
   const s3 = s3ConfigOf(e);
   const key = keySourceOf(f, e);
   const { resourceName, devStage, architecture, version } = f;

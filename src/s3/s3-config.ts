@@ -1,11 +1,11 @@
 // Where the bucket is and who signs for it: what every S3 request needs.
+import type { CredentialSource } from "./credentials.ts";
+
 export interface S3Config {
-  /** Base URL without a trailing slash, e.g. `https://s3.example.com` or `http://127.0.0.1:7480/prefix`. */
+  /** Base URL without a trailing slash, e.g. `https://s3.example.com`. */
   endpoint: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** Temporary credentials (STS, instance roles): sent as x-amz-security-token and signed in every request. */
-  sessionToken?: string;
+  /** Keys from the environment, or where temporary ones come from (credentials.ts). */
+  credentials: CredentialSource;
   bucket: string;
   region: string;
 }

@@ -6,6 +6,8 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { sha256Hex } from "../hex.ts";
 import type { S3Config } from "./s3-config.ts";
+import { credentialProvider, type CredentialProvider } from "./credentials.ts";
+import type { Fetch } from "../http/fetch.ts";
 import { canonicalQuery, objectPath } from "./key-path.ts";
 
 export interface S3RequestSpec {
@@ -29,12 +31,13 @@ export interface SignedRequest {
  * smithy's signer as every request of ours uses it. `service` is "s3" here; test/unit/sign.test.ts gives AWS's
  * published test suite's "service" to check this very configuration against its signatures.
  */
-export function sigV4(config: Pick<S3Config, "accessKeyId" | "secretAccessKey" | "sessionToken" | "region">, service: string): SignatureV4 {
+export function sigV4(config: { region: string; credentials: CredentialProvider }, service: string): SignatureV4 {
   return new SignatureV4({
     service,
     region: config.region,
-    // With a session token, the signer adds x-amz-security-token to the request and signs it.
-    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken },
+    // Called at every signature (credentials.ts fetches temporary ones only when due). With a session token,
+    // the signer adds x-amz-security-token to the request and signs it.
+    credentials: config.credentials,
     sha256: Sha256,
     // S3 signs the path as sent (key-path.ts encodes it once); other services encode it a second time.
     uriEscapePath: false,
@@ -48,10 +51,10 @@ export class S3Signer {
   readonly #endpoint: URL;
   readonly #bucket: string;
 
-  constructor(config: S3Config) {
+  constructor(config: S3Config, options: { fetch?: Fetch } = {}) {
     this.#endpoint = new URL(config.endpoint);
     this.#bucket = config.bucket;
-    this.#signer = sigV4(config, "s3");
+    this.#signer = sigV4({ region: config.region, credentials: credentialProvider(config.credentials, options) }, "s3");
   }
 
   /** The endpoint, parsed once: its host is signed, its origin and path begin every request's URL. */

@@ -68,8 +68,11 @@ const HINTS: Record<string, string> = {
   ADMIN_API_TOKEN: "set it to the admin API bearer token",
 };
 for (const [name, hint] of Object.entries(HINTS)) {
-  cases.push({ name: `${name} missing`, env: { [name]: undefined }, message: `${name} is not set: ${hint}`, code: 2 });
-  cases.push({ name: `${name} empty`, env: { [name]: "" }, message: `${name} is empty: ${hint}`, code: 2 });
+  // One of the S3 key pair alone: both or neither (neither takes AWS's credential chain: credentials.test.ts).
+  const other = { S3_ACCESS_KEY: "S3_SECRET_KEY", S3_SECRET_KEY: "S3_ACCESS_KEY" }[name];
+  const half = `${other} is set without ${name}: set both, or neither (then AWS's credential chain is used)`;
+  cases.push({ name: `${name} missing`, env: { [name]: undefined }, message: other ? half : `${name} is not set: ${hint}`, code: 2 });
+  cases.push({ name: `${name} empty`, env: { [name]: "" }, message: other ? half : `${name} is empty: ${hint}`, code: 2 });
 }
 const EXAMPLES: Record<string, string> = {
   S3_ENDPOINT: "https://s3.example.com",

@@ -286,6 +286,7 @@ describe("--output and --dry-run", () => {
         `  object key   ${KEY}`,
         `  upload to    ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`,
         "  upload as    one PutObject request",
+        "  credentials  S3_ACCESS_KEY and S3_SECRET_KEY",
         `  compress     ${workers === 0 ? "on the main thread, no workers" : `${workers} worker${workers > 1 ? "s" : ""}`}, gzip level 6`,
         `  register at  ${admin.url}/internal/resources/publish`,
         `  cdn_url      ${s3.S3_ENDPOINT}/${s3.S3_BUCKET}/${KEY}`,
@@ -344,8 +345,7 @@ describe("--file - (stdin)", () => {
   test("a stream that outgrows the part limit fails clearly and its upload is aborted", async () => {
     const client = new S3Client({
       endpoint: s3.S3_ENDPOINT,
-      accessKeyId: s3.S3_ACCESS_KEY,
-      secretAccessKey: s3.S3_SECRET_KEY,
+      credentials: { kind: "static", from: "S3_ACCESS_KEY and S3_SECRET_KEY", accessKeyId: s3.S3_ACCESS_KEY, secretAccessKey: s3.S3_SECRET_KEY },
       bucket: s3.S3_BUCKET,
       region: s3.S3_REGION,
     });

@@ -29,8 +29,11 @@ export function denoPermissions(args: readonly string[], cwd: string, env: Recor
   const paths = [args.includes("--file") ? file : undefined, args.includes("--from") ? from : undefined];
   // The workers' modules, and the modules they import, are read like files when Deno starts the workers: the
   // tool's own src/, as the README's Deno line grants.
-  const readable = [cwd, join(ROOT, "src"), ...paths.filter((path): path is string => path !== undefined && path !== "-")];
-  const hosts = [env.S3_ENDPOINT, env.ADMIN_API_URL].filter((url): url is string => !!url && URL.canParse(url)).map((url) => new URL(url).host);
+  const readable = [cwd, join(ROOT, "src"), ...[...paths, env.AWS_WEB_IDENTITY_TOKEN_FILE].filter((path): path is string => path !== undefined && path !== "-")];
+  // STS and the metadata service too, where the environment points the credential chain at them.
+  const hosts = [env.S3_ENDPOINT, env.ADMIN_API_URL, env.AWS_ENDPOINT_URL_STS, env.AWS_EC2_METADATA_SERVICE_ENDPOINT]
+    .filter((url): url is string => !!url && URL.canParse(url))
+    .map((url) => new URL(url).host);
   return [
     `--allow-read=${readable.join(",")}`,
     `--allow-write=${cwd}`,

@@ -84,7 +84,7 @@ describe("AWS's SigV4 test suite", () => {
     const signedHeaders = [...Object.keys(vector.headers), "host", "x-amz-date"].sort().join(";");
 
     test(`${vector.name}: smithy's signer, configured as sign.ts configures it, gives the published signature`, async () => {
-      const signed = await sigV4(SUITE, SUITE.service).sign(
+      const signed = await sigV4({ region: SUITE.region, credentials: async () => SUITE }, SUITE.service).sign(
         {
           method: vector.method,
           protocol: "https:",
@@ -118,10 +118,10 @@ describe("AWS's SigV4 test suite", () => {
   }
 });
 
+const KEYS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const config = {
   endpoint: "https://s3.example.com:9000",
-  accessKeyId: "AKIDEXAMPLE",
-  secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+  credentials: { kind: "static" as const, from: "S3_ACCESS_KEY and S3_SECRET_KEY", ...KEYS },
   bucket: "artifacts",
   region: "eu-west-1",
 };
@@ -148,14 +148,14 @@ test("an UploadPart with a key that needs encoding matches an independent SigV4"
       amzDate: "20260415T123456Z",
       region: "eu-west-1",
       accessKey: "AKIDEXAMPLE",
-      secret: config.secretAccessKey,
+      secret: KEYS.secretAccessKey,
     }),
   );
 });
 
 test("a session token is sent as x-amz-security-token and signed", async () => {
   const token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
-  const { init } = await new S3Signer({ ...config, sessionToken: token }).sign({ method: "GET", key: "dev/m.enc", headers: { range: "bytes=0-0" } }, date);
+  const { init } = await new S3Signer({ ...config, credentials: { ...config.credentials, sessionToken: token } }).sign({ method: "GET", key: "dev/m.enc", headers: { range: "bytes=0-0" } }, date);
   const headers = init.headers as Record<string, string>;
   expect(headers["x-amz-security-token"]).toBe(token);
   const { authorization, ...sent } = headers;
@@ -170,7 +170,7 @@ test("a session token is sent as x-amz-security-token and signed", async () => {
       amzDate: "20260415T123456Z",
       region: "eu-west-1",
       accessKey: "AKIDEXAMPLE",
-      secret: config.secretAccessKey,
+      secret: KEYS.secretAccessKey,
     }),
   );
   const without = await new S3Signer(config).sign({ method: "GET", key: "dev/m.enc" }, date);
