@@ -30,6 +30,8 @@ export class Progress implements ProgressSink {
   #produced = 0;
   #uploaded = 0;
   #resumed = 0;
+  #sending = 0;
+  #step: string | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #drawn = false;
   #lastLineAt: number;
@@ -56,6 +58,20 @@ export class Progress implements ProgressSink {
 
   resumed(bytes: number): void {
     this.#resumed += bytes;
+  }
+
+  sending(bytes: number): void {
+    this.#sending = bytes;
+  }
+
+  /**
+   * A last step, after the bytes: on a terminal it ends the line from now on; in a log it is a line of its own at
+   * once (once progress shows at all: a run under a second says nothing of its steps either).
+   */
+  step(text: string): void {
+    this.#step = text;
+    if (this.#options.mode === "lines" && this.#now() - this.#started >= QUIET_START_MS) this.#options.write(`publish-artifact: ${printable(text)}\n`);
+    else if (this.#options.mode === "terminal") this.tick();
   }
 
   /** Begin drawing on a timer (which never keeps the process alive). */
@@ -111,6 +127,9 @@ export class Progress implements ProgressSink {
         : `${highlight(`${percent}%`)} read (${formatBytes(this.#read)} of ${formatBytes(total)})`;
     const eta = total && rate > 0 && this.#read < total ? `, ETA ${formatDuration((total - this.#read) / rate)}` : "";
     const resumed = this.#resumed > 0 ? ` (${formatBytes(this.#resumed)} already in S3)` : "";
-    return `${read}, ${formatBytes(this.#produced)} encrypted, ${formatBytes(this.#uploaded)} uploaded${resumed}, ${formatBytes(rate)}/s${eta}`;
+    // Counted as the connections take the bytes, not only once S3 answers for a whole part.
+    const up = formatBytes(this.#uploaded + this.#sending);
+    const step = this.#step === undefined ? "" : `; ${printable(this.#step)}`;
+    return `${read}, ${formatBytes(this.#produced)} encrypted, ${up} uploaded${resumed}, ${formatBytes(rate)}/s${eta}${step}`;
   }
 }

@@ -210,6 +210,8 @@ async function encryptAndUpload(
       concurrency: config.concurrency,
       signal: options.signal,
       onUploaded: (bytes) => options.progress?.uploaded(bytes),
+      onSending: (bytes) => options.progress?.sending?.(bytes),
+      onCompleting: () => options.progress?.step?.("completing the multipart upload"),
       onResumed: (bytes) => options.progress?.resumed?.(bytes),
       onlyIfAbsent: !config.overwrite,
       journal: record,
@@ -227,6 +229,7 @@ async function encryptAndUpload(
     close();
   }
   try {
+    options.progress?.step?.("checking the object's size in S3");
     await checkUploadedBytes(client, config.objectKey, digest.bytes, uploaded.bytes, options.signal);
   } catch (error) {
     await record.remove();
@@ -267,6 +270,7 @@ async function registerOrKeep(
   options: PublishOptions,
 ): Promise<void> {
   try {
+    options.progress?.step?.(`registering at ${new URL(config.publishUrl).host}`);
     await registerArtifact(config.publishUrl, config.adminToken, payload, {
       fetch: options.fetch,
       signal: options.signal,

@@ -16,6 +16,10 @@ export interface ProgressSink {
   uploaded(bytes: number): void;
   /** Bytes of a resumed upload that S3 already held: regenerated, but not sent again. */
   resumed?(bytes: number): void;
+  /** Bytes the connections have taken of requests not yet answered (replaces the last count). */
+  sending?(bytes: number): void;
+  /** The step the run is at once the bytes are up ("completing the upload", "registering"). */
+  step?(text: string): void;
 }
 
 export interface EncryptedArtifact {

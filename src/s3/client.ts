@@ -147,7 +147,7 @@ export class S3Client {
     const { url, init } = await this.signer.sign(spec);
     const started = performance.now();
     try {
-      const response = await this.#fetch(url, { ...init, ...progressBody(init, clock, this.#bytesPerSecond), signal: requestSignal });
+      const response = await this.#fetch(url, { ...init, ...progressBody(init, clock, this.#bytesPerSecond, spec.onSent), signal: requestSignal });
       this.#answered = true;
       const sent = spec.body?.byteLength ?? 0;
       if (response.ok && sent >= 1024 * 1024) this.#bytesPerSecond = sent / Math.max(0.001, (performance.now() - started) / 1000);

@@ -93,11 +93,12 @@ export async function uploadPart(
   body: Uint8Array<ArrayBuffer>,
   signal?: AbortSignal,
   sha256 = sha256Hex(body),
+  onSent?: (bytes: number) => void,
 ): Promise<UploadedPart> {
   const operation = `UploadPart ${partNumber}`;
   const response = await client.send(
     operation,
-    { method: "PUT", key, query: { partNumber: String(partNumber), uploadId }, body, payloadHash: sha256 },
+    { method: "PUT", key, query: { partNumber: String(partNumber), uploadId }, body, payloadHash: sha256, ...(onSent ? { onSent } : {}) },
     signal,
   );
   const etag = response.headers.get("etag");

@@ -12,10 +12,11 @@ export async function putObject(
   body: Uint8Array<ArrayBuffer>,
   signal?: AbortSignal,
   conditions: Record<string, string> = {},
+  onSent?: (bytes: number) => void,
 ): Promise<string> {
   const response = await client.send(
     "PutObject",
-    { method: "PUT", key, body, headers: { "content-type": "application/octet-stream", ...conditions } },
+    { method: "PUT", key, body, headers: { "content-type": "application/octet-stream", ...conditions }, ...(onSent ? { onSent } : {}) },
     signal,
   );
   return response.headers.get("etag") ?? "";

@@ -20,7 +20,12 @@ const streamsBodies = typeof (globalThis as { Bun?: unknown }).Bun !== "undefine
  * What to put into fetch's init instead of a buffered body: the same bytes, reporting progress.
  * `bytesPerSecond` is the pace earlier uploads of this run reached, if any.
  */
-export function progressBody(init: RequestInit, clock: AttemptClock, bytesPerSecond?: number): Partial<RequestInit> & { duplex?: "half" } {
+export function progressBody(
+  init: RequestInit,
+  clock: AttemptClock,
+  bytesPerSecond?: number,
+  onSent?: (bytes: number) => void,
+): Partial<RequestInit> & { duplex?: "half" } {
   const pace = Math.max(SLOWEST_BYTES_PER_SECOND, (bytesPerSecond ?? 0) / 4);
   const timeFor = (bytes: number) => (bytes / pace) * 1000;
   const body = init.body;
@@ -30,6 +35,7 @@ export function progressBody(init: RequestInit, clock: AttemptClock, bytesPerSec
     return {};
   }
   let offset = 0;
+  onSent?.(0);
   const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
       if (offset >= body.byteLength) {
@@ -38,7 +44,9 @@ export function progressBody(init: RequestInit, clock: AttemptClock, bytesPerSec
       }
       clock.progress();
       controller.enqueue(body.subarray(offset, offset + SLICE));
-      offset += SLICE;
+      offset = Math.min(body.byteLength, offset + SLICE);
+      // Taken by the connection (up to its buffers' 6 MiB ahead of the wire): what progress shows as going up.
+      onSent?.(offset);
     },
   });
   return {

@@ -20,6 +20,8 @@ export interface S3RequestSpec {
   body?: Uint8Array<ArrayBuffer>;
   /** The body's SHA-256 (hex), when the caller has it already: every attempt is signed with it, hashed once. */
   payloadHash?: string;
+  /** Told the bytes of the body the connection has taken so far in this attempt (0 as an attempt begins); not signed. */
+  onSent?: (bytes: number) => void;
 }
 
 export interface SignedRequest {

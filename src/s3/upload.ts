@@ -31,6 +31,13 @@ export interface UploadOptions {
   signal?: AbortSignal;
   /** Called after each request body has been accepted by S3. */
   onUploaded?: (bytes: number) => void;
+  /**
+   * Told, as it changes, how many bytes of the requests not yet answered the connections have taken (Bun
+   * streams a body and says so as it goes; Deno sends it whole): what is going up, beside what is up.
+   */
+  onSending?: (bytes: number) => void;
+  /** Called when every part is up and the upload is being completed: the last step, which may take a while. */
+  onCompleting?: () => void;
   /** S3's limit, 10,000; lower only to test what happens past it. */
   maxParts?: number;
   /**
@@ -83,7 +90,7 @@ export async function uploadStream(
   const head = await takeParts(parts, 2);
   if (head.length < 2) {
     const body = head.pop() ?? new Uint8Array(0);
-    await putObject(client, key, body, options.signal, options.onlyIfAbsent ? IF_ABSENT : {});
+    await putObject(client, key, body, options.signal, options.onlyIfAbsent ? IF_ABSENT : {}, options.onSending).finally(() => options.onSending?.(0));
     options.onUploaded?.(body.byteLength);
     return { bytes: body.byteLength, parts: 0, resumedParts: 0, resumedBytes: 0 };
   }
@@ -235,12 +242,24 @@ async function uploadParts(
   let bytes = 0;
   let partNumber = 0;
 
+  /** Part number → bytes the connection has taken of it, while it is not answered. */
+  const sending = new Map<number, number>();
+  const reportSending = () => options.onSending?.([...sending.values()].reduce((sum, bytes) => sum + bytes, 0));
   const start = (body: Uint8Array<ArrayBuffer>, sha256: string) => {
-    const task = uploadPart(client, key, uploadId, partNumber, body, options.signal, sha256).then(
+    const number = partNumber;
+    const onSent = options.onSending
+      ? (bytes: number) => {
+          sending.set(number, bytes);
+          reportSending();
+        }
+      : undefined;
+    const task = uploadPart(client, key, uploadId, partNumber, body, options.signal, sha256, onSent).then(
       async (part) => {
         completed.push(part);
         state.inS3.set(part.partNumber, part.size);
         bytes += body.byteLength;
+        // Up, no longer going up: counted once.
+        if (sending.delete(number)) reportSending();
         options.onUploaded?.(body.byteLength);
         // A part the record cannot hold would be lost to a resume: the upload stops, as for a failed part.
         await options.journal?.partDone(part).catch((error: unknown) => {
@@ -253,6 +272,7 @@ async function uploadParts(
     );
     const tracked = task.finally(() => {
       inFlight.delete(tracked);
+      if (sending.delete(number)) reportSending();
       pool.give(body.buffer);
     });
     inFlight.add(tracked);
@@ -298,6 +318,7 @@ async function uploadParts(
   if (failure) throw failure.error;
 
   completed.sort((a, b) => a.partNumber - b.partNumber);
+  options.onCompleting?.();
   await completeMultipartUpload(client, key, uploadId, completed, options.signal, options.onlyIfAbsent ? IF_ABSENT : {});
   return { bytes, parts: completed.length, resumedParts: state.resumedParts, resumedBytes: state.resumedBytes };
 }

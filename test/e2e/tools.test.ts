@@ -13,6 +13,7 @@ import { cliCommand, spawnCli, type Runtime } from "../support/spawn-cli.ts";
 import { curlDelete, listObjects, openMultipartUploads, type S3Env } from "../support/s3.ts";
 import { pseudoRandomBytes, streamOf } from "../support/streams.ts";
 import { checkPublished } from "../support/check-published.ts";
+import { FaultProxy } from "../support/fault-proxy.ts";
 
 const e2e = useE2e();
 let s3: S3Env;
@@ -388,6 +389,34 @@ describe("progress", () => {
     // The line is cleared before the summary.
     expect(output).toMatch(/\r\x1b\[2Kpublished /);
   });
+
+  test("from stdin on a terminal: bytes count as the connection takes them, and the last steps are shown", async () => {
+    // One PutObject of about 4.9 MiB through a line of 1 MiB/s: some 5 s during which S3 has answered nothing.
+    // Counted only once S3 answers, the line said "0 B uploaded" all along (issue 21, §5).
+    const proxy = await FaultProxy.start(s3.S3_ENDPOINT);
+    proxy.add({ match: (request) => request.method === "PUT", times: Number.POSITIVE_INFINITY, action: { kind: "throttle", bytesPerSecond: 1024 * 1024 } });
+    try {
+      const piped = join(work, "piped-slow.bin");
+      writeFileSync(piped, pseudoRandomBytes(4_900_000, 8));
+      const args = ["--file", "-", ...NAMES, "--part-size", "5MiB"];
+      const command = `cat '${piped}' | ${[...cliCommand("bun"), ...args].map((a) => `'${a}'`).join(" ")}`;
+      const child = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
+        cwd: work,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", ...env({ S3_ENDPOINT: proxy.url }) },
+        stdout: "pipe",
+      });
+      const [output, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+      expect(code).toBe(0);
+      expect(proxy.unfired()).toEqual([]);
+      const redraws = output.split("\r\x1b[2K");
+      const goingUp = redraws.filter((line) => /, [1-9][\d.]* (KiB|MiB) uploaded/.test(line) && !line.includes("registering"));
+      expect(goingUp.length).toBeGreaterThanOrEqual(3);
+      expect(output).toContain(`; registering at ${new URL(admin.url).host}`);
+      expect(output).toContain(`published ${KEY}`);
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
 
   test("deno on a terminal with the README's permissions: a publish and a decrypt ask nothing (no permission prompt)", async () => {
     // Deno prompts on a terminal for anything its flags do not allow, and a prompt stops a CI step or a person.

@@ -16,6 +16,26 @@ function harness(mode: ProgressMode, total: number | undefined, color = false) {
 }
 
 describe("Progress", () => {
+  test("what the connections have taken counts as uploaded until S3 answers for it; the last steps end the line, or are lines", () => {
+    const h = harness("terminal", 100 * 1024 * 1024);
+    h.progress.read(100 * 1024 * 1024);
+    h.progress.produced(100 * 1024 * 1024);
+    h.progress.uploaded(64 * 1024 * 1024);
+    h.progress.sending(20 * 1024 * 1024);
+    h.at(2000);
+    expect(h.out.at(-1)).toContain(", 84.0 MiB uploaded,");
+    h.progress.sending(0);
+    h.progress.uploaded(36 * 1024 * 1024);
+    h.progress.step("completing the multipart upload");
+    expect(h.out.at(-1)).toEndWith(", 100.0 MiB uploaded, 50.0 MiB/s; completing the multipart upload");
+    const log = harness("lines", 100);
+    log.progress.step("too early to say");
+    expect(log.out).toEqual([]);
+    log.at(1500);
+    log.progress.step("registering at admin.example.com");
+    expect(log.out).toEqual(["publish-artifact: registering at admin.example.com\n"]);
+  });
+
   test("says nothing in the first second", () => {
     const h = harness("terminal", 100);
     h.progress.read(50);
