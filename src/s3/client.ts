@@ -5,6 +5,7 @@ import type { Fetch } from "../http/fetch.ts";
 import { DEFAULT_RETRY_POLICY, noAnswerOf, withRetry, type AttemptClock, type RetryPolicy } from "../http/retry.ts";
 import { progressBody } from "./progress-body.ts";
 import type { S3Config } from "./s3-config.ts";
+import type { CredentialSource } from "./credentials.ts";
 import { S3Signer, type S3RequestSpec } from "./sign.ts";
 import { xmlElement } from "./xml.ts";
 
@@ -47,13 +48,24 @@ function isQuickNetworkFailure(error: unknown): boolean {
   return error instanceof S3Error && error.noAnswer !== undefined && !error.noAnswer.timedOut;
 }
 
-/** What to check when S3 refuses us, by S3's error code. */
-const HINTS: Record<string, string> = {
-  SignatureDoesNotMatch: "check S3_SECRET_KEY (and S3_REGION)",
-  InvalidAccessKeyId: "check S3_ACCESS_KEY",
-  RequestTimeTooSkewed: "this machine's clock is off: set it right (NTP)",
-  AccessDenied: "the credentials of S3_ACCESS_KEY may not do this: check their policy for the bucket",
-};
+/** What to check when S3 refuses us, by S3's error code, naming where the credentials came from. */
+function hintFor(code: string, credentials: CredentialSource): string | undefined {
+  const [keyId, secret] = credentialNames(credentials);
+  const hints: Record<string, string> = {
+    SignatureDoesNotMatch: `check ${secret} (and S3_REGION)`,
+    InvalidAccessKeyId: `check ${keyId}`,
+    RequestTimeTooSkewed: "this machine's clock is off: set it right (NTP)",
+    AccessDenied: `the credentials of ${keyId} may not do this: check their policy for the bucket`,
+  };
+  return hints[code];
+}
+
+/** The access key's and the secret's names, as a refusal should name them. */
+function credentialNames(credentials: CredentialSource): [string, string] {
+  if (credentials.kind === "web-identity") return ["the role of AWS_ROLE_ARN", "the role's credentials from STS"];
+  if (credentials.kind === "instance") return ["the instance's role", "the instance role's credentials"];
+  return credentials.from.startsWith("AWS_") ? ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] : ["S3_ACCESS_KEY", "S3_SECRET_KEY"];
+}
 
 export class S3Client {
   readonly signer: S3Signer;
@@ -151,7 +163,7 @@ export class S3Client {
       this.#answered = true;
       const sent = spec.body?.byteLength ?? 0;
       if (response.ok && sent >= 1024 * 1024) this.#bytesPerSecond = sent / Math.max(0.001, (performance.now() - started) / 1000);
-      if (!response.ok) throw s3ErrorFrom(operation, response, await response.text());
+      if (!response.ok) throw s3ErrorFrom(operation, response, await response.text(), this.config.credentials);
       return await read(response);
     } catch (error) {
       if (error instanceof S3Error) throw error;
@@ -162,9 +174,9 @@ export class S3Client {
 }
 
 /** An S3Error from a failed answer: S3's `<Code>` and `<Message>`, or the status text for a HEAD. */
-function s3ErrorFrom(operation: string, response: Response, body: string): S3Error {
+function s3ErrorFrom(operation: string, response: Response, body: string, credentials: CredentialSource): S3Error {
   const code = xmlElement(body, "Code");
   const message = xmlElement(body, "Message") || (code ? "" : oneLine(body, 200)) || response.statusText;
-  const hint = code === "NoSuchBucket" ? `the bucket ${xmlElement(body, "BucketName") || "named by S3_BUCKET"} does not exist: check S3_BUCKET` : HINTS[code];
+  const hint = code === "NoSuchBucket" ? `the bucket ${xmlElement(body, "BucketName") || "named by S3_BUCKET"} does not exist: check S3_BUCKET` : hintFor(code, credentials);
   return new S3Error(operation, response.status, code, oneLine(message), xmlElement(body, "RequestId"), { hint });
 }

@@ -125,6 +125,14 @@ describe("the credential chain, when S3_ACCESS_KEY and S3_SECRET_KEY are unset",
     });
   }
 
+  test("a wrong AWS_SECRET_ACCESS_KEY is named as such, not as S3_SECRET_KEY: exit 4, one line", async () => {
+    const env = chainEnv({ AWS_ACCESS_KEY_ID: s3.S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: "wrong-RECOGNISABLE-secret" });
+    const run = await spawnCli("bun", ["--file", file, ...NAMES], env, work);
+    expect(run.stderr).toMatch(/^publish-artifact: error: S3 GetObject failed: HTTP 403 SignatureDoesNotMatch: .*: check AWS_SECRET_ACCESS_KEY \(and S3_REGION\)\n$/);
+    expect(run.code).toBe(4);
+    expectNoSecret(run.stdout + run.stderr);
+  });
+
   for (const runtime of ["bun", "deno", "binary-x64"] as Runtime[]) {
     test(`${runtime}: a web identity is exchanged at STS, and every S3 request carries the session token it gave`, async () => {
       s3Proxy.clear();
