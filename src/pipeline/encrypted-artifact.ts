@@ -55,9 +55,10 @@ export async function openSource(
   options: { allowEmpty?: boolean; signal?: AbortSignal } = {},
 ): Promise<ArtifactSource> {
   const reads = readOptionsFor(compression);
-  // Standard input comes in pieces of a pipe's size (64 KiB); the compression gathers them into blocks, taken
-  // from the same pool as a file's reads, so that they are not fresh memory each time (buffer-pool.ts says why).
-  const source = path === "-" ? { ...openStdin(options), ...("buffers" in reads ? { buffers: reads.buffers } : {}) } : await openArtifact(path, reads);
+  // Standard input is read into blocks of the same pool as a file's reads, so that they are not fresh memory
+  // each time (buffer-pool.ts says why; stdin-source.ts how a pipe fills them).
+  const buffers = "buffers" in reads ? { buffers: reads.buffers } : {};
+  const source = path === "-" ? openStdin({ ...options, ...buffers }) : await openArtifact(path, reads);
   return { ...source, stream: abortable(source.stream, options.signal) };
 }
 
