@@ -3,6 +3,7 @@
 import type { Env, RawFlags } from "../config/rules.ts";
 import { ExitCode, NotRegisteredError } from "../errors.ts";
 import type { Secrets } from "../redact.ts";
+import type { S3Config } from "../s3/s3-config.ts";
 import { versionLine } from "../version.ts";
 import { notice, warn, withProgress, type CliIo } from "./output.ts";
 
@@ -41,6 +42,11 @@ export const COMMAND_RUNS: Record<string, CommandRun> = {
   },
 };
 
+/** The config, its S3 secrets fetched at run time (STS, the metadata service) joining the output's redaction. */
+function redactingFetched<C extends { s3: S3Config }>(config: C, secrets: Secrets): C {
+  return { ...config, s3: { ...config.s3, onSecret: (value: string) => secrets.add(value) } };
+}
+
 /** --output without --dry-run encrypts to a file instead of publishing. */
 function writesFile(options: RawFlags): boolean {
   return options.output !== undefined && !options.dryRun;
@@ -55,7 +61,7 @@ async function runPublish(run: Run): Promise<number> {
   const { options, env, io, signal, secrets } = run;
   if (writesFile(options)) return runOutput(run);
   const { loadPublishConfig } = await import("../config/publish-config.ts");
-  const config = loadPublishConfig(options, env);
+  const config = redactingFetched(loadPublishConfig(options, env), secrets);
   warn(io, config.warnings);
   if (config.dryRun) {
     const { makePlan, planText } = await import("../commands/plan.ts");
@@ -100,7 +106,7 @@ async function runOutput({ options, env, io, signal, secrets }: Run): Promise<nu
 
 async function runRegister({ options, env, io, signal, secrets }: Run): Promise<number> {
   const { loadRegisterConfig } = await import("../config/register-config.ts");
-  const config = loadRegisterConfig(options, env);
+  const config = redactingFetched(loadRegisterConfig(options, env), secrets);
   warn(io, config.warnings);
   const { registerFromRecoveryFile } = await import("../commands/register.ts");
   const record = await registerFromRecoveryFile(config, { signal, log: notice(io, false), onKey: (hex) => secrets.add(hex) });
@@ -110,7 +116,7 @@ async function runRegister({ options, env, io, signal, secrets }: Run): Promise<
 
 async function runAbort({ options, env, io, signal, secrets }: Run): Promise<number> {
   const { loadAbortConfig } = await import("../config/abort-config.ts");
-  const config = loadAbortConfig(options, env);
+  const config = redactingFetched(loadAbortConfig(options, env), secrets);
   warn(io, config.warnings);
   const { abortFromRecord } = await import("../commands/abort.ts");
   const { record, held } = await abortFromRecord(config, { signal, log: notice(io, false), onKey: (hex) => secrets.add(hex) });
@@ -133,7 +139,7 @@ async function runDecrypt({ options, env, io, args, secrets }: Run): Promise<num
 
 async function runVerify({ options, env, io, signal, secrets }: Run): Promise<number> {
   const { loadVerifyConfig } = await import("../config/verify-config.ts");
-  const config = loadVerifyConfig(options, env);
+  const config = redactingFetched(loadVerifyConfig(options, env), secrets);
   warn(io, config.warnings);
   const { verifyPublished } = await import("../commands/verify.ts");
   const result = await verifyPublished(config, {

@@ -49,7 +49,10 @@ export function describeCredentials(source: CredentialSource): string {
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** The source as smithy's signer takes it: a function called at every signature, fetching only when due. */
-export function credentialProvider(source: CredentialSource, options: { fetch?: Fetch; now?: () => number } = {}): CredentialProvider {
+export function credentialProvider(
+  source: CredentialSource,
+  options: { fetch?: Fetch; now?: () => number; onSecret?: (value: string) => void } = {},
+): CredentialProvider {
   if (source.kind === "static") {
     const { accessKeyId, secretAccessKey, sessionToken } = source;
     const fixed: Credentials = { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
@@ -63,6 +66,9 @@ export function credentialProvider(source: CredentialSource, options: { fetch?: 
   const refresh = () =>
     (pending ??= fetchOnce()
       .then((credentials) => {
+        // Redacted from every output from now on, as the environment's secrets are from the start.
+        options.onSecret?.(credentials.secretAccessKey);
+        if (credentials.sessionToken) options.onSecret?.(credentials.sessionToken);
         const fetchedAt = now();
         const expiresAt = credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
         const margin = Math.max(0, Math.min(REFRESH_MARGIN_MS, (expiresAt - fetchedAt) / 2));

@@ -8,4 +8,6 @@ export interface S3Config {
   credentials: CredentialSource;
   bucket: string;
   region: string;
+  /** Told each secret fetched at run time (a temporary secret key, a session token), for the output's redaction. */
+  onSecret?: (value: string) => void;
 }

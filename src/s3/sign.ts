@@ -56,7 +56,8 @@ export class S3Signer {
   constructor(config: S3Config, options: { fetch?: Fetch } = {}) {
     this.#endpoint = new URL(config.endpoint);
     this.#bucket = config.bucket;
-    this.#signer = sigV4({ region: config.region, credentials: credentialProvider(config.credentials, options) }, "s3");
+    const onSecret = config.onSecret ? { onSecret: config.onSecret } : {};
+    this.#signer = sigV4({ region: config.region, credentials: credentialProvider(config.credentials, { ...options, ...onSecret }) }, "s3");
   }
 
   /** The endpoint, parsed once: its host is signed, its origin and path begin every request's URL. */

@@ -185,6 +185,22 @@ describe("the credential chain, when S3_ACCESS_KEY and S3_SECRET_KEY are unset",
     });
   }
 
+  test("secrets fetched at run time are redacted too: a server that echoes the session token shows none of it", async () => {
+    s3Proxy.clear();
+    // The token the metadata service will hand out next, echoed back by "S3" in its refusal.
+    const next = `imds-RECOGNISABLE-token-${issued + 1}`;
+    s3Proxy.add({ match: () => true, times: Number.POSITIVE_INFINITY, action: { kind: "status", status: 400, body: s3ErrorBody("InvalidToken", `the token ${next} is not valid here`) } });
+    try {
+      const run = await spawnCli("bun", ["--file", file, ...NAMES], chainEnv(instance()), work);
+      expect(s3Proxy.unfired()).toEqual([]);
+      expect(run.code).toBe(4);
+      expect(run.stderr).toContain("InvalidToken: the token [redacted] is not valid here");
+      expectNoSecret(run.stdout + run.stderr);
+    } finally {
+      s3Proxy.clear();
+    }
+  });
+
   test("no instance metadata service: exit 4 within seconds, one line saying what to set", async () => {
     const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
     const port = closed.port;
