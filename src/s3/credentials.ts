@@ -166,7 +166,7 @@ async function instanceCredentials(source: Extract<CredentialSource, { kind: "in
         const response = await fetchFn(`${base}${path}`, { ...init, redirect: "manual", signal: AbortSignal.timeout(IMDS_TIMEOUT_MS) });
         const text = await response.text();
         if (response.ok) return text;
-        lastError = new CredentialsError(`no S3 credentials: ${where} answered HTTP ${response.status} to ${init.method} ${path}${hintFor(response.status)}`);
+        lastError = new CredentialsError(`no S3 credentials: ${where} answered HTTP ${response.status} to ${init.method} ${path}${imdsHint(response.status)}`);
         if (response.status < 500) break;
       } catch (error) {
         lastError = new CredentialsError(
@@ -199,7 +199,8 @@ async function instanceCredentials(source: Extract<CredentialSource, { kind: "in
   );
 }
 
-function hintFor(status: number): string {
+/** What an IMDS refusal means, by its status. */
+function imdsHint(status: number): string {
   if (status === 401) return ": its session token was refused";
   if (status === 403) return ": IMDS is off or limited on this instance (its metadata options)";
   if (status === 404) return ": this instance has no role attached";

@@ -253,7 +253,7 @@ async function uploadParts(
           reportSending();
         }
       : undefined;
-    const task = uploadPart(client, key, uploadId, partNumber, body, options.signal, sha256, onSent).then(
+    const task = uploadPart(client, key, uploadId, number, body, options.signal, sha256, onSent).then(
       async (part) => {
         completed.push(part);
         state.inS3.set(part.partNumber, part.size);
