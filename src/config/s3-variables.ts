@@ -67,14 +67,19 @@ const S3_ACCESS_KEY_NAME = VARIABLES.S3_ACCESS_KEY.name;
  * instance's role (unless AWS_EC2_METADATA_DISABLED). credentialProblems has refused what would not work.
  */
 function credentialSourceOf(e: VariablesOf<typeof S3_VARIABLES>, region: string): CredentialSource {
+  /** A key pair from the environment, named by its variables (for --dry-run and the refusals' hints). */
+  const pair = (names: [string, string, string], accessKeyId: string, secretAccessKey: string, sessionToken: string | undefined): CredentialSource => ({
+    kind: "static",
+    from: `${names[0]} and ${names[1]}${sessionToken === undefined ? "" : ` (with ${names[2]})`}`,
+    accessKeyId,
+    secretAccessKey,
+    ...(sessionToken === undefined ? {} : { sessionToken }),
+  });
   if (e.S3_ACCESS_KEY !== undefined && e.S3_SECRET_KEY !== undefined) {
-    const token = e.S3_SESSION_TOKEN === undefined ? {} : { sessionToken: e.S3_SESSION_TOKEN };
-    return { kind: "static", from: `S3_ACCESS_KEY and S3_SECRET_KEY${e.S3_SESSION_TOKEN ? " (with S3_SESSION_TOKEN)" : ""}`, accessKeyId: e.S3_ACCESS_KEY, secretAccessKey: e.S3_SECRET_KEY, ...token };
+    return pair(["S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_SESSION_TOKEN"], e.S3_ACCESS_KEY, e.S3_SECRET_KEY, e.S3_SESSION_TOKEN);
   }
   if (e.AWS_ACCESS_KEY_ID !== undefined && e.AWS_SECRET_ACCESS_KEY !== undefined) {
-    const token = e.AWS_SESSION_TOKEN === undefined ? {} : { sessionToken: e.AWS_SESSION_TOKEN };
-    const from = `AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY${e.AWS_SESSION_TOKEN ? " (with AWS_SESSION_TOKEN)" : ""}`;
-    return { kind: "static", from, accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, ...token };
+    return pair(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"], e.AWS_ACCESS_KEY_ID, e.AWS_SECRET_ACCESS_KEY, e.AWS_SESSION_TOKEN);
   }
   if (e.AWS_WEB_IDENTITY_TOKEN_FILE !== undefined && e.AWS_ROLE_ARN !== undefined) {
     return {
