@@ -36,21 +36,17 @@ function valueRule(flag: Flag, label: string, eg: string): v.GenericSchema<strin
       );
     case "whole": {
       const what = flag.unit === undefined ? "a whole number" : `a whole number of ${flag.unit}`;
-      return parsed(label, `must be ${what} from ${flag.min} to ${flag.max}${eg}`, (text) =>
+      return parsed(label, () => `must be ${what} from ${flag.min} to ${flag.max}${eg}`, (text) =>
         /^\d+$/.test(text) && Number(text) >= flag.min && Number(text) <= flag.max ? Number(text) : undefined,
       );
     }
     case "size":
-      return v.pipe(
-        v.string(),
-        v.rawTransform<string, number>(({ dataset, addIssue, NEVER }) => {
-          const size = parseByteSize(dataset.value);
-          if ("bytes" in size && size.bytes >= MIN_PART_SIZE && size.bytes <= MAX_PART_SIZE) return size.bytes;
-          // The unit or number problem first, when there is one: "between 5MiB and 5GiB" alone hides it.
-          addIssue({ message: `${label} must be a size between 5MiB and 5GiB${"problem" in size ? ` (${size.problem})` : ""}${eg}` });
-          return NEVER;
-        }),
-      );
+      // The unit or number problem said too, when there is one: "between 5MiB and 5GiB" alone hides it.
+      return parsed(label, (problem) => `must be a size between 5MiB and 5GiB${problem ? ` (${problem})` : ""}${eg}`, (text) => {
+        const size = parseByteSize(text);
+        if (!("bytes" in size)) return size;
+        return size.bytes >= MIN_PART_SIZE && size.bytes <= MAX_PART_SIZE ? size.bytes : undefined;
+      });
     case "hex":
       return v.pipe(
         v.string(),
@@ -62,14 +58,17 @@ function valueRule(flag: Flag, label: string, eg: string): v.GenericSchema<strin
   }
 }
 
-/** A text that `parse` turns into a value, or the message `${label} ${rule}`. */
-function parsed(label: string, rule: string, parse: (text: string) => number | undefined) {
+/**
+ * A text that `parse` turns into a value, or the message `${label} ${rule(problem)}`: `parse` answers undefined,
+ * or what in particular is wrong with the text (a unit that is none), which the rule may say.
+ */
+function parsed(label: string, rule: (problem?: string) => string, parse: (text: string) => number | undefined | { problem: string }) {
   return v.pipe(
     v.string(),
     v.rawTransform<string, number>(({ dataset, addIssue, NEVER }) => {
       const value = parse(dataset.value);
-      if (value !== undefined) return value;
-      addIssue({ message: `${label} ${rule}` });
+      if (typeof value === "number") return value;
+      addIssue({ message: `${label} ${rule(value?.problem)}` });
       return NEVER;
     }),
   );

@@ -4,7 +4,7 @@
 // PUBLISH_ARTIFACT_KEY. Read back from disk, so untrusted: every field is checked, printable text only.
 import * as v from "valibot";
 import { InputFileError } from "../errors.ts";
-import { parseRecord, printableText, readNamedFile } from "./record-file.ts";
+import { printableText, readNamedFile, recordOf } from "./record-file.ts";
 
 export interface Expectation {
   objectKey: string;
@@ -30,7 +30,7 @@ export async function readExpectation(path: string, flag = "--from"): Promise<Ex
     throw new InputFileError(`${flag} ${path} is not a publish-artifact file (a recovery file, --output's metadata, or a publish's --json output): it is not JSON`, path);
   }
   if (typeof parsed === "object" && parsed !== null && "kind" in parsed) {
-    const record = parseRecord(text, path, flag);
+    const record = recordOf(parsed, path, flag);
     return { objectKey: record.object_key, sha256: record.payload.sha256, size: record.payload.size_bytes, key: record.payload.encryption_key };
   }
   const result = v.safeParse(PublishedSchema, parsed);

@@ -132,6 +132,11 @@ export function parseRecord(text: string, path: string, flag: string): RecoveryR
   } catch {
     throw new InputFileError(`${flag} ${path} is not a publish-artifact recovery or metadata file: it is not JSON`, path);
   }
+  return recordOf(parsed, path, flag);
+}
+
+/** A record from JSON already parsed (expectation-file.ts parses first to tell a record from other files). */
+export function recordOf(parsed: unknown, path: string, flag: string): RecoveryRecord {
   const result = v.safeParse(RecordSchema, parsed);
   if (!result.success) {
     const where = v.getDotPath(result.issues[0]) ?? "the file";
