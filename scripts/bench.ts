@@ -311,7 +311,7 @@ async function fromStdin(s3: S3Env, admin: { url: string; token: string }): Prom
   console.log(`\n  publish to radosgw, ${sizeMiB} MiB tar of gzipped layers, defaults, ${pairs.length} pairs (file, then pipe)`);
   console.log("| input | time (median) | each run | peak RSS (largest) |");
   console.log("|---|---|---|---|");
-  for (const [side, label] of [[0, "--file FILE (8 MiB parts)"], [1, "cat FILE | --file - (64 MiB parts)"]] as const) {
+  for (const [side, label] of [[0, "--file FILE (8 MiB parts, in memory)"], [1, "cat FILE | --file - (64 MiB parts, spooled)"]] as const) {
     const runs = pairs.map((pair) => pair[side]);
     console.log(`| ${label} | ${median(runs.map((r) => r.seconds)).toFixed(2)} s | ${runs.map((r) => r.seconds.toFixed(2)).join(", ")} s | ${Math.max(...runs.map((r) => r.rssMiB)).toFixed(0)} MiB |`);
   }

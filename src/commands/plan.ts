@@ -17,6 +17,7 @@ import { S3Client } from "../s3/client.ts";
 import { objectExists } from "../s3/objects.ts";
 import { describeCredentials } from "../s3/credentials.ts";
 import { MAX_PARTS, maxCiphertextSize, partSizeOf } from "../s3/part-size.ts";
+import { probeSpool, spoolsParts } from "../s3/part-spool.ts";
 
 export interface CheckResult {
   ok: boolean;
@@ -34,7 +35,8 @@ export interface Plan {
   compression: { workers: number; level: number };
   register_url: string;
   cdn_url: string;
-  checks: { recovery_dir: CheckResult; admin_api: CheckResult; s3: CheckResult };
+  /** `spool` only where the parts would be held in files (part-spool.ts): its folder, made and removed, and its room. */
+  checks: { recovery_dir: CheckResult; admin_api: CheckResult; s3: CheckResult; spool?: CheckResult };
   /** Whether the publish would finish an upload a previous run kept, and what S3 holds of it. */
   resume: { would_resume: boolean; parts_in_s3: number; bytes_in_s3: number; detail: string };
 }
@@ -52,14 +54,16 @@ export async function makePlan(
     if (source.identity) input = recordedInput(source.path, source.size, source.identity);
   }
   const partSize = partSizeOf(config.partSize, size);
+  const spoolRoom = spoolsParts(partSize, config.concurrency) ? partSize * (config.concurrency + 1) : undefined;
+  const spooled = spoolRoom === undefined ? "" : `; parts held in files in a temporary folder (up to ${formatBytes(spoolRoom)})`;
   const uploadAs =
     size === undefined
-      ? `from stdin, size unknown: multipart in parts of ${formatBytes(partSize)} (at most ${formatBytes(partSize * MAX_PARTS)})`
+      ? `from stdin, size unknown: multipart in parts of ${formatBytes(partSize)} (at most ${formatBytes(partSize * MAX_PARTS)}), ${config.concurrency} at a time${spooled}`
       : maxCiphertextSize(size) <= partSize
         ? "one PutObject request"
         : // The upload decides on the real ciphertext, whose size only the compression tells: the plan knows its most.
           `multipart, parts of ${formatBytes(partSize)}, ${config.concurrency} at a time, if the ciphertext passes ${formatBytes(partSize)} ` +
-          `(up to ${formatBytes(maxCiphertextSize(size))} if nothing compresses; known only once compressed); else one PutObject request`;
+          `(up to ${formatBytes(maxCiphertextSize(size))} if nothing compresses; known only once compressed); else one PutObject request${spooled}`;
 
   let exitCode: ExitCode | undefined;
   const run = async (check: () => Promise<string>): Promise<CheckResult> => {
@@ -87,6 +91,9 @@ export async function makePlan(
       if (exists === true) return `credentials and bucket accepted; ${where} exists: a publish would replace it`;
       return `cannot tell whether ${where} exists (AccessDenied: the credentials may not read it)`;
     }),
+    ...(spoolRoom === undefined
+      ? {}
+      : { spool: await run(async () => `${await probeSpool(spoolRoom)} takes the parts' files (${formatBytes(spoolRoom)} free at least)`) }),
   };
   const resume = await resumePlan(config, client, input, partSize, options.signal);
   const plan: Plan = {
@@ -161,6 +168,7 @@ export function planText(plan: Plan, output?: string): string {
     `  recovery dir ${check(plan.checks.recovery_dir)}`,
     `  admin API    ${check(plan.checks.admin_api)}`,
     `  S3           ${check(plan.checks.s3)}`,
+    ...(plan.checks.spool ? [`  spool        ${check(plan.checks.spool)}`] : []),
   );
   return lines.join("\n");
 }

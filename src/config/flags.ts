@@ -95,7 +95,7 @@ const DRY_RUN = {
   name: "dry-run",
   kind: "switch",
   example: "--dry-run",
-  help: "Validate everything, print the object key, the URLs, the input size and the compression (workers, level), and run the read-only checks of a publish (recovery directory, the admin API answers at the publish URL, S3 takes the credentials and has the bucket, and with `--no-overwrite` the key is free; exit 2 or 4 when one fails, as the publish would); upload and register nothing.",
+  help: "Validate everything, print the object key, the URLs, the input size and the compression (workers, level), and run the read-only checks of a publish (recovery directory, the admin API answers at the publish URL, S3 takes the credentials and has the bucket, with `--no-overwrite` the key is free, and where the parts would be held in files (from stdin) the temporary folder takes them; exit 2 or 4 when one fails, as the publish would); upload and register nothing.",
 } as const satisfies Flag;
 const PART_SIZE = {
   name: "part-size",

@@ -159,7 +159,8 @@ export class S3Client {
     const { url, init } = await this.signer.sign(spec);
     const started = performance.now();
     try {
-      const response = await this.#fetch(url, { ...init, ...progressBody(init, clock, this.#bytesPerSecond, spec.onSent), signal: requestSignal });
+      const body = await progressBody(spec.body, init.headers, clock, this.#bytesPerSecond, spec.onSent);
+      const response = await this.#fetch(url, { ...init, ...body, signal: requestSignal });
       this.#answered = true;
       const sent = spec.body?.byteLength ?? 0;
       if (response.ok && sent >= 1024 * 1024) this.#bytesPerSecond = sent / Math.max(0.001, (performance.now() - started) / 1000);

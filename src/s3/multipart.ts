@@ -3,6 +3,7 @@
 import { S3Error, oneLine } from "../errors.ts";
 import { sha256Hex } from "../hex.ts";
 import type { S3Client } from "./client.ts";
+import type { SpooledBytes } from "./part-spool.ts";
 import { escapeXml, xmlElement } from "./xml.ts";
 
 /**
@@ -90,9 +91,9 @@ export async function uploadPart(
   key: string,
   uploadId: string,
   partNumber: number,
-  body: Uint8Array<ArrayBuffer>,
+  body: Uint8Array<ArrayBuffer> | SpooledBytes,
+  sha256: string,
   signal?: AbortSignal,
-  sha256 = sha256Hex(body),
   onSent?: (bytes: number) => void,
 ): Promise<UploadedPart> {
   const operation = `UploadPart ${partNumber}`;

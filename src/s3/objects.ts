@@ -2,21 +2,29 @@
 // its size, its first bytes, and its deletion.
 import { S3Error } from "../errors.ts";
 import type { S3Client } from "./client.ts";
+import type { SpooledBytes } from "./part-spool.ts";
 
 /** `If-None-Match: *`: S3 stores the object only if the key is free; a 412 PreconditionFailed otherwise. */
 export const IF_ABSENT = { "if-none-match": "*" } as const;
 
+/** `sha256`: the body's hash, which a spooled body must come with. */
 export async function putObject(
   client: S3Client,
   key: string,
-  body: Uint8Array<ArrayBuffer>,
-  signal?: AbortSignal,
-  conditions: Record<string, string> = {},
-  onSent?: (bytes: number) => void,
+  body: Uint8Array<ArrayBuffer> | SpooledBytes,
+  options: { sha256?: string; signal?: AbortSignal; conditions?: Record<string, string>; onSent?: (bytes: number) => void } = {},
 ): Promise<string> {
+  const { sha256, signal, conditions = {}, onSent } = options;
   const response = await client.send(
     "PutObject",
-    { method: "PUT", key, body, headers: { "content-type": "application/octet-stream", ...conditions }, ...(onSent ? { onSent } : {}) },
+    {
+      method: "PUT",
+      key,
+      body,
+      headers: { "content-type": "application/octet-stream", ...conditions },
+      ...(sha256 ? { payloadHash: sha256 } : {}),
+      ...(onSent ? { onSent } : {}),
+    },
     signal,
   );
   return response.headers.get("etag") ?? "";

@@ -9,6 +9,7 @@ import type { S3Config } from "./s3-config.ts";
 import { credentialProvider, type CredentialProvider } from "./credentials.ts";
 import type { Fetch } from "../http/fetch.ts";
 import { canonicalQuery, objectPath } from "./key-path.ts";
+import { SpooledBytes } from "./part-spool.ts";
 
 export interface S3RequestSpec {
   method: "GET" | "PUT" | "POST" | "DELETE" | "HEAD";
@@ -16,9 +17,15 @@ export interface S3RequestSpec {
   key?: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
-  /** Always a buffer of known length: S3 refuses chunked uploads and streamed bodies lose their length on Deno. */
-  body?: Uint8Array<ArrayBuffer>;
-  /** The body's SHA-256 (hex), when the caller has it already: every attempt is signed with it, hashed once. */
+  /**
+   * Always of known length, S3 refusing chunked uploads: a buffer, or a part in a spool file (which
+   * progress-body.ts reads as the request goes).
+   */
+  body?: Uint8Array<ArrayBuffer> | SpooledBytes;
+  /**
+   * The body's SHA-256 (hex), when the caller has it already (always, for a spooled part): every attempt is signed
+   * with it, hashed once.
+   */
   payloadHash?: string;
   /** Told the bytes of the body the connection has taken so far in this attempt (0 as an attempt begins); not signed. */
   onSent?: (bytes: number) => void;
@@ -76,12 +83,13 @@ export class S3Signer {
   }
 
   async sign(spec: S3RequestSpec, signingDate?: Date): Promise<SignedRequest> {
-    const body = spec.body ?? new Uint8Array(0);
+    const body = spec.body instanceof SpooledBytes ? undefined : (spec.body ?? new Uint8Array(0));
+    if (body === undefined && spec.payloadHash === undefined) throw new Error("a spooled body is signed with the hash its part was written with");
     const path = objectPath(this.#endpoint.pathname, this.#bucket, spec.key);
     const headers: Record<string, string> = {
       ...spec.headers,
       host: this.#endpoint.host,
-      "x-amz-content-sha256": spec.payloadHash ?? sha256Hex(body),
+      "x-amz-content-sha256": spec.payloadHash ?? sha256Hex(body ?? new Uint8Array(0)),
     };
     const signed = await this.#signer.sign(
       {
@@ -103,7 +111,8 @@ export class S3Signer {
       init: {
         method: spec.method,
         headers: sendHeaders,
-        body: spec.body && spec.body.byteLength > 0 ? spec.body : undefined,
+        // A spooled body is read as the request is sent (progress-body.ts).
+        body: body && body.byteLength > 0 ? body : undefined,
         // S3 answers a wrong region or endpoint with a redirect; the request goes only where it was configured.
         redirect: "manual",
       },

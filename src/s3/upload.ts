@@ -6,7 +6,6 @@
 // A kept upload is resumed by regenerating the same ciphertext from the start: a part whose bytes hash to what
 // the journal says, and which S3 still holds with the journaled ETag, is not sent again.
 import { ResumeRefusedError, UploadError, UploadKeptError } from "../errors.ts";
-import { sha256Hex } from "../hex.ts";
 import { mayPass, type S3Client } from "./client.ts";
 import {
   abortMultipartUpload,
@@ -21,13 +20,19 @@ import {
 } from "./multipart.ts";
 import { MAX_PARTS } from "./part-size.ts";
 import { BufferPool } from "../bytes/buffer-pool.ts";
-import { readParts } from "./parts.ts";
+import { memoryParts, spooledParts, type Part, type Parts } from "./parts.ts";
+import { PartSpool, spoolsParts } from "./part-spool.ts";
 import { IF_ABSENT, putObject } from "./objects.ts";
 
 export interface UploadOptions {
   partSize: number;
-  /** Parts uploaded at the same time. Memory is about partSize × (concurrency + 1). */
+  /**
+   * Parts uploaded at the same time. Parts are held in memory, partSize × (concurrency + 1), or when that is more
+   * than part-spool.ts allows, in files under `spoolDir`.
+   */
   concurrency: number;
+  /** Where a spool's folder is made: the system's temporary folder unless told. */
+  spoolDir?: string;
   signal?: AbortSignal;
   /** Called after each request body has been accepted by S3. */
   onUploaded?: (bytes: number) => void;
@@ -82,15 +87,32 @@ export async function uploadStream(
   stream: ReadableStream<Uint8Array>,
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const pool = new BufferPool(options.partSize);
-  const parts = readParts(stream, pool);
-  if (options.resume) return resumeUpload(client, key, options.resume, parts, pool, options);
+  const { partSize, concurrency } = options;
+  // Made before the first byte is read: a spool that cannot be made leaves the input unread.
+  const spool = spoolsParts(partSize, concurrency) ? await PartSpool.open(partSize * (concurrency + 1), options.spoolDir) : undefined;
+  const parts = spool ? spooledParts(stream, spool, partSize) : memoryParts(stream, new BufferPool(partSize));
+  try {
+    if (options.resume) return await resumeUpload(client, key, options.resume, parts, options);
+    return await uploadNew(client, key, parts, options);
+  } finally {
+    await parts.return();
+    await spool?.close();
+  }
+}
+
+async function uploadNew(client: S3Client, key: string, parts: Parts, options: UploadOptions): Promise<UploadResult> {
   // Two parts tell a PutObject from a multipart upload; `head` is emptied as they go up, so no reference
   // here keeps their memory alive.
   const head = await takeParts(parts, 2);
   if (head.length < 2) {
-    const body = head.pop() ?? new Uint8Array(0);
-    await putObject(client, key, body, options.signal, options.onlyIfAbsent ? IF_ABSENT : {}, options.onSending).finally(() => options.onSending?.(0));
+    const part = head.pop();
+    const body = part?.body ?? new Uint8Array(0);
+    await putObject(client, key, body, {
+      ...(part ? { sha256: part.sha256 } : {}),
+      signal: options.signal,
+      conditions: options.onlyIfAbsent ? IF_ABSENT : {},
+      onSent: options.onSending,
+    }).finally(() => options.onSending?.(0));
     options.onUploaded?.(body.byteLength);
     return { bytes: body.byteLength, parts: 0, resumedParts: 0, resumedBytes: 0 };
   }
@@ -110,7 +132,7 @@ export async function uploadStream(
   try {
     await options.journal?.started(uploadId);
     state.recorded = options.journal !== undefined;
-    return await uploadParts(client, key, state, head, parts, pool, options);
+    return await uploadParts(client, key, state, head, parts, options);
   } catch (error) {
     throw await abortOrKeep(client, key, state, parts, error, options);
   }
@@ -124,8 +146,7 @@ async function resumeUpload(
   client: S3Client,
   key: string,
   resume: NonNullable<UploadOptions["resume"]>,
-  parts: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
-  pool: BufferPool,
+  parts: Parts,
   options: UploadOptions,
 ): Promise<UploadResult> {
   const state = new MultipartState(resume.uploadId);
@@ -146,7 +167,7 @@ async function resumeUpload(
     throw error;
   }
   try {
-    return await uploadParts(client, key, state, [], parts, pool, options);
+    return await uploadParts(client, key, state, [], parts, options);
   } catch (error) {
     throw await abortOrKeep(client, key, state, parts, error, options);
   }
@@ -182,7 +203,7 @@ async function abortOrKeep(
   client: S3Client,
   key: string,
   state: MultipartState,
-  parts: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
+  parts: Parts,
   error: unknown,
   options: UploadOptions,
 ): Promise<unknown> {
@@ -230,9 +251,8 @@ async function uploadParts(
   client: S3Client,
   key: string,
   state: MultipartState,
-  head: Uint8Array<ArrayBuffer>[],
-  rest: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
-  pool: BufferPool,
+  head: Part[],
+  rest: Parts,
   options: UploadOptions,
 ): Promise<UploadResult> {
   const { uploadId } = state;
@@ -245,7 +265,7 @@ async function uploadParts(
   /** Part number → bytes the connection has taken of it, while it is not answered. */
   const sending = new Map<number, number>();
   const reportSending = () => options.onSending?.([...sending.values()].reduce((sum, bytes) => sum + bytes, 0));
-  const start = (body: Uint8Array<ArrayBuffer>, sha256: string) => {
+  const start = (part: Part) => {
     const number = partNumber;
     const onSent = options.onSending
       ? (bytes: number) => {
@@ -253,16 +273,16 @@ async function uploadParts(
           reportSending();
         }
       : undefined;
-    const task = uploadPart(client, key, uploadId, number, body, options.signal, sha256, onSent).then(
-      async (part) => {
-        completed.push(part);
-        state.inS3.set(part.partNumber, part.size);
-        bytes += body.byteLength;
+    const task = uploadPart(client, key, uploadId, number, part.body, part.sha256, options.signal, onSent).then(
+      async (uploaded) => {
+        completed.push(uploaded);
+        state.inS3.set(uploaded.partNumber, uploaded.size);
+        bytes += part.byteLength;
         // Up, no longer going up: counted once.
         if (sending.delete(number)) reportSending();
-        options.onUploaded?.(body.byteLength);
+        options.onUploaded?.(part.byteLength);
         // A part the record cannot hold would be lost to a resume: the upload stops, as for a failed part.
-        await options.journal?.partDone(part).catch((error: unknown) => {
+        await options.journal?.partDone(uploaded).catch((error: unknown) => {
           failure ??= { error };
         });
       },
@@ -273,16 +293,16 @@ async function uploadParts(
     const tracked = task.finally(() => {
       inFlight.delete(tracked);
       if (sending.delete(number)) reportSending();
-      pool.give(body.buffer);
+      part.release();
     });
     inFlight.add(tracked);
   };
 
   const sources = (async function* () {
-    while (head.length > 0) yield head.shift() as Uint8Array<ArrayBuffer>;
+    while (head.length > 0) yield head.shift() as Part;
     yield* rest;
   })();
-  for await (const body of sources) {
+  for await (const part of sources) {
     const maxParts = options.maxParts ?? MAX_PARTS;
     if (partNumber === maxParts) {
       failure ??= {
@@ -293,24 +313,23 @@ async function uploadParts(
       break;
     }
     partNumber += 1;
-    const sha256 = sha256Hex(body);
     const journaled = state.journal.get(partNumber);
-    if (journaled !== undefined && (journaled.sha256 !== sha256 || journaled.size !== body.byteLength)) {
+    if (journaled !== undefined && (journaled.sha256 !== part.sha256 || journaled.size !== part.byteLength)) {
       // Sending it would put other plaintext under the kept key and IV beside what S3 holds: never.
       failure ??= { error: new ResumeRefusedError(`part ${partNumber} came out other than its journal says: the input changed since`) };
-      pool.give(body.buffer);
+      part.release();
       break;
     }
     if (journaled !== undefined && state.inS3.has(partNumber)) {
       completed.push(journaled);
       state.resumedParts += 1;
-      state.resumedBytes += body.byteLength;
-      bytes += body.byteLength;
-      options.onResumed?.(body.byteLength);
-      pool.give(body.buffer);
+      state.resumedBytes += part.byteLength;
+      bytes += part.byteLength;
+      options.onResumed?.(part.byteLength);
+      part.release();
       continue;
     }
-    start(body, sha256);
+    start(part);
     while (inFlight.size >= options.concurrency && !failure) await Promise.race(inFlight);
     if (failure) break;
   }
@@ -323,11 +342,8 @@ async function uploadParts(
   return { bytes, parts: completed.length, resumedParts: state.resumedParts, resumedBytes: state.resumedBytes };
 }
 
-async function takeParts(
-  parts: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>,
-  count: number,
-): Promise<Uint8Array<ArrayBuffer>[]> {
-  const taken: Uint8Array<ArrayBuffer>[] = [];
+async function takeParts(parts: Parts, count: number): Promise<Part[]> {
+  const taken: Part[] = [];
   while (taken.length < count) {
     const next = await parts.next();
     if (next.done) break;

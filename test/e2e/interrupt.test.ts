@@ -3,7 +3,7 @@
 // stdin comes from a FIFO whose writer stays open, as `docker save | publish-artifact --file -` would.
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync, type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdminServer } from "../support/admin-server.ts";
 import { nameFlags, recoveryFiles, useE2e } from "../support/e2e.ts";
@@ -95,11 +95,16 @@ describe("one signal ends the run promptly, in every state", () => {
     });
   }
 
-  test("binary-x64: SIGTERM while a slow pipe is being uploaded: the multipart upload is aborted", async () => {
+  test("binary-x64: SIGTERM while a slow pipe is being uploaded: the multipart upload is aborted, its spool removed", async () => {
     const fifo = silentPipe("slow", 32 * 1024 * 1024);
-    const run = start("binary-x64", ["--file", "-", ...NAMES, "--part-size", "5MiB"], e2e.env(), fifo);
+    const spoolParent = mkdtempSync(join(work, "tmp-"));
+    // 16 parts of 5 MiB at a time: spooled (part-spool.ts), in TMPDIR.
+    const args = ["--file", "-", ...NAMES, "--part-size", "5MiB", "--concurrency", "16"];
+    const run = start("binary-x64", args, { ...e2e.env(), TMPDIR: spoolParent }, fifo);
     await until(() => openMultipartUploads(s3).length === 1, "the multipart upload");
     await Bun.sleep(500);
+    // The spool holds the parts now.
+    expect(readdirSync(spoolParent)).toHaveLength(1);
     const ended = await run.signal("SIGTERM");
     expect(lastLine(ended.stderr)).toBe(`publish-artifact: error: interrupted by SIGTERM: ${ABORTED}`);
     expect(ended.code).toBe(143);
@@ -107,6 +112,7 @@ describe("one signal ends the run promptly, in every state", () => {
     expect(openMultipartUploads(s3)).toEqual([]);
     expect(listObjects(s3)).toEqual([]);
     expect(admin.registrations).toEqual([]);
+    expect(readdirSync(spoolParent)).toEqual([]);
   });
 
   test("binary-x64: SIGINT while a file is read and compressed, before its first part is complete", async () => {

@@ -13,6 +13,7 @@ import { s3ConfigOf } from "../../src/config/s3-variables.ts";
 import type { S3Error } from "../../src/errors.ts";
 import { S3Client } from "../../src/s3/client.ts";
 import { abortMultipartUpload, createMultipartUpload, listParts, uploadPart } from "../../src/s3/multipart.ts";
+import { sha256Hex } from "../../src/hex.ts";
 
 const e2e = useE2e();
 const NAMES = nameFlags("kept");
@@ -73,7 +74,10 @@ test("ListParts pages: 5 parts read back in pages of 2 from the real server, wit
   const client = new S3Client(s3ConfigOf({ ...e2e.s3, S3_SESSION_TOKEN: undefined }));
   const { uploadId } = await createMultipartUpload(client, KEY);
   const sent = [];
-  for (let n = 1; n <= 5; n++) sent.push(await uploadPart(client, KEY, uploadId, n, pseudoRandomBytes(100 + n, n)));
+  for (let n = 1; n <= 5; n++) {
+    const bytes = pseudoRandomBytes(100 + n, n);
+    sent.push(await uploadPart(client, KEY, uploadId, n, bytes, sha256Hex(bytes)));
+  }
   // The server does page at 2: the walk above is really three pages.
   const first = await client.send("ListParts", { method: "GET", key: KEY, query: { uploadId, "max-parts": "2" } });
   expect(first.body).toContain("<IsTruncated>true</IsTruncated>");

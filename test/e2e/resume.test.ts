@@ -15,6 +15,7 @@ import { s3ConfigOf } from "../../src/config/s3-variables.ts";
 import { UploadKeptError } from "../../src/errors.ts";
 import { S3Client } from "../../src/s3/client.ts";
 import { uploadPart, type UploadedPart } from "../../src/s3/multipart.ts";
+import { sha256Hex } from "../../src/hex.ts";
 import { uploadStream } from "../../src/s3/upload.ts";
 
 const e2e = useE2e();
@@ -252,7 +253,8 @@ test("a part replaced in S3 by another client (its ETag no longer the journal's)
   await stopAfterParts("binary-x64", args, 3, "SIGKILL");
   const { header } = readRecord(resumeRecords(e2e.work)[0] as string);
   const client = new S3Client(s3ConfigOf({ ...e2e.s3, S3_SESSION_TOKEN: undefined }));
-  await uploadPart(client, KEY, header.upload_id, 2, pseudoRandomBytes(PART, 99));
+  const other = pseudoRandomBytes(PART, 99);
+  await uploadPart(client, KEY, header.upload_id, 2, other, sha256Hex(other));
 
   const rerun = await publishThroughProxy("binary-x64", args);
   expectPublished(rerun, input);

@@ -2,7 +2,7 @@
 // the compiled binary: decrypt, verify, --output, --dry-run, --file - (stdin), progress, --quiet.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3Client } from "../../src/s3/client.ts";
 import { uploadStream } from "../../src/s3/upload.ts";
@@ -342,6 +342,46 @@ describe("--file - (stdin)", () => {
       expect(openMultipartUploads(s3)).toEqual([]);
     });
   }
+
+  for (const runtime of ["bun", "binary-x64"] as const) {
+    test(`${runtime}: parts that would take more than 64 MiB of memory go through a spool in TMPDIR, left empty`, async () => {
+      const big = join(work, "spooled.bin");
+      writeFileSync(big, pseudoRandomBytes(12 * 1024 * 1024, 13));
+      const spoolParent = mkdtempSync(join(work, "tmp-"));
+      // 5 MiB parts, 16 at a time: 85 MiB could be held at once, so they are spooled (part-spool.ts).
+      const args = ["--file", "-", ...NAMES, "--part-size", "5MiB", "--concurrency", "16"];
+      const run = await runWithStdin(runtime, args, big, { TMPDIR: spoolParent });
+      expect(run.stderr).toMatch(/from 12582912 bytes \(12\.0 MiB\), 3 parts of 5\.0 MiB/);
+      expect(run.code).toBe(0);
+      checkPublished(s3, KEY, admin.registrations[0]!.body as never, big, work);
+      expect(readdirSync(spoolParent)).toEqual([]);
+    });
+  }
+
+  test("a spool that cannot be made: a FAILED check in the dry run, and exit 4 in one line naming TMPDIR's folder before any upload", async () => {
+    const big = join(work, "unspooled.bin");
+    writeFileSync(big, pseudoRandomBytes(12 * 1024 * 1024, 14));
+    const missing = join(work, "no-such-tmp");
+    const problem = `cannot spool the upload's parts in ${missing} (no such folder): set TMPDIR to a folder with 320.0 MiB free, or give a smaller --part-size`;
+    // The dry run says so first, as a failed check.
+    const planned = await runWithStdin("binary-x64", ["--file", "-", ...NAMES, "--dry-run"], big, { TMPDIR: missing });
+    const plannedText = new TextDecoder().decode(planned.stdout);
+    expect(plannedText).toContain("  upload as    from stdin, size unknown: multipart in parts of 64.0 MiB (at most 625.0 GiB), 4 at a time; parts held in files in a temporary folder (up to 320.0 MiB)\n");
+    expect(plannedText).toContain(`  spool        FAILED  ${problem}\n`);
+    expect(planned.code).toBe(4);
+    const fine = mkdtempSync(join(work, "tmp-"));
+    const plannedFine = await runWithStdin("binary-x64", ["--file", "-", ...NAMES, "--dry-run"], big, { TMPDIR: fine });
+    expect(new TextDecoder().decode(plannedFine.stdout)).toContain(`  spool        ok      ${fine} takes the parts' files (320.0 MiB free at least)\n`);
+    expect(plannedFine.code).toBe(0);
+    expect(readdirSync(fine)).toEqual([]);
+
+    const run = await runWithStdin("binary-x64", ["--file", "-", ...NAMES], big, { TMPDIR: missing });
+    expect(run.stderr).toBe(`publish-artifact: error: ${problem}\n`);
+    expect(run.code).toBe(4);
+    expect(openMultipartUploads(s3)).toEqual([]);
+    expect(listObjects(s3)).toEqual([]);
+    expect(admin.registrations).toEqual([]);
+  });
 
   test("a stream that outgrows the part limit fails clearly and its upload is aborted", async () => {
     const client = new S3Client({
