@@ -175,7 +175,7 @@ test("a line cut in the middle (resets past the retries): exit 4, the upload kep
   expect(partBytesSent()).toBeLessThan(30 * MiB - 3 * PART + 4096);
 }, 240_000);
 
-test("SIGINT keeps the upload (exit 130, one line), and a rerun with other --workers and --concurrency resumes it", async () => {
+test("SIGINT keeps the upload (exit 130, one line), and a rerun with other --workers and --concurrency (its parts spooled) resumes it", async () => {
   const input = writeInput("weights.bin", 3);
   const killed = await stopAfterParts("binary-x64", ["--file", input, ...NAMES, "--part-size", "5MiB", "--concurrency", "1", "--workers", "2"], 4, "SIGINT");
   expect(killed.code).toBe(130);
@@ -183,7 +183,8 @@ test("SIGINT keeps the upload (exit 130, one line), and a rerun with other --wor
   expect(killed.stderr).toMatch(
     new RegExp(`^publish-artifact: error: interrupted by SIGINT: the upload is kept: S3 holds \\d+ of its parts \\(\\d+(\\.\\d)? MiB\\); run the same command to resume it, or publish-artifact abort --from ${record} to drop it; nothing was registered\\n$`),
   );
-  const rerun = await publishThroughProxy("bun", ["--file", input, ...NAMES, "--part-size", "5MiB", "--concurrency", "3", "--workers", "0"]);
+  // 16 parts of 5 MiB at a time: held in files (part-spool.ts), each hashed as it is written and compared with the journal.
+  const rerun = await publishThroughProxy("bun", ["--file", input, ...NAMES, "--part-size", "5MiB", "--concurrency", "16", "--workers", "0"]);
   expectPublished(rerun, input);
   expect(JSON.parse(rerun.stdout).resumed_parts).toBeGreaterThanOrEqual(4);
 }, 240_000);
