@@ -34,10 +34,12 @@ export async function progressBody(
 ): Promise<Partial<RequestInit> & { duplex?: "half" }> {
   const pace = Math.max(SLOWEST_BYTES_PER_SECOND, (bytesPerSecond ?? 0) / 4);
   const timeFor = (bytes: number) => (bytes / pace) * 1000;
-  if (body === undefined || body.byteLength <= SLICE) return body instanceof SpooledBytes ? { body: await body.read(0, body.byteLength) } : {};
+  // A buffer is already in init (sign.ts put it there); a spooled part is read whole.
+  const whole = async () => (body instanceof SpooledBytes ? { body: await body.read(0, body.byteLength) } : {});
+  if (body === undefined || body.byteLength <= SLICE) return whole();
   if (!UNDER_BUN) {
     clock.allow(timeFor(body.byteLength));
-    return body instanceof SpooledBytes ? { body: await body.read(0, body.byteLength) } : {};
+    return whole();
   }
   const size = body.byteLength;
   const slice = body instanceof SpooledBytes ? SPOOLED_SLICE : SLICE;

@@ -28,11 +28,9 @@ export interface UploadOptions {
   partSize: number;
   /**
    * Parts uploaded at the same time. Parts are held in memory, partSize × (concurrency + 1), or when that is more
-   * than part-spool.ts allows, in files under `spoolDir`.
+   * than part-spool.ts allows, in files in a temporary folder.
    */
   concurrency: number;
-  /** Where a spool's folder is made: the system's temporary folder unless told. */
-  spoolDir?: string;
   signal?: AbortSignal;
   /** Called after each request body has been accepted by S3. */
   onUploaded?: (bytes: number) => void;
@@ -89,7 +87,7 @@ export async function uploadStream(
 ): Promise<UploadResult> {
   const { partSize, concurrency } = options;
   // Made before the first byte is read: a spool that cannot be made leaves the input unread.
-  const spool = spoolsParts(partSize, concurrency) ? await PartSpool.open(partSize * (concurrency + 1), options.spoolDir) : undefined;
+  const spool = spoolsParts(partSize, concurrency) ? await PartSpool.open(partSize * (concurrency + 1)) : undefined;
   const parts = spool ? spooledParts(stream, spool, partSize) : memoryParts(stream, new BufferPool(partSize));
   try {
     if (options.resume) return await resumeUpload(client, key, options.resume, parts, options);
