@@ -202,6 +202,7 @@ export function fileErrorReason(error: unknown): string {
   if (code === "ENOENT") return "no such file";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return "it is a directory, not a file";
+  if (code === "ENOSPC") return "no space left on the device";
   // regular-file.ts's code, spelled out here so that errors.ts imports nothing.
   if (code === "ENOTREGULAR") return "it is not a regular file (a pipe, a device or a socket): give the path of a file";
   return (error as Error | undefined)?.message ?? String(error);

@@ -18,7 +18,7 @@
 import { mkdtemp, open, rmdir, statfs, unlink, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UploadError } from "../errors.ts";
+import { UploadError, fileErrorReason } from "../errors.ts";
 import { UNDER_BUN } from "../runtime.ts";
 import { formatBytes } from "../format.ts";
 import { MIB } from "./part-size.ts";
@@ -95,11 +95,11 @@ export class PartSpool {
     try {
       return new PartSpool(await mkdtemp(join(parent, "publish-artifact-parts-")), room);
     } catch (error) {
-      throw spoolError(parent, room, error);
+      throw spoolError(parent, room, fileErrorReason(error), error);
     }
   }
 
-  #failed = (error: unknown): UploadError => spoolError(this.dir, this.room, error);
+  #failed = (error: unknown): UploadError => spoolError(this.dir, this.room, fileErrorReason(error), error);
 
   /** A file for the next part: one given back, or a new one. */
   async take(): Promise<SpoolFile> {
@@ -141,17 +141,14 @@ export async function probeSpool(room: number, parent = tmpdir()): Promise<strin
   await (await PartSpool.open(room, parent)).close();
   const fs = await statfs(parent);
   const free = fs.bavail * fs.bsize;
-  if (free < room) throw spoolError(parent, room, Object.assign(new Error(), { code: "ENOSPC", free }));
+  if (free < room) throw spoolError(parent, room, `${formatBytes(free)} free`);
   return parent;
 }
 
 /** A spool that cannot be made or written: what failed, and where there is room to give. */
-function spoolError(where: string, room: number, error: unknown): UploadError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const free = (error as { free?: number } | undefined)?.free;
-  const why = free !== undefined ? `${formatBytes(free)} free` : code === "ENOSPC" ? "no space left" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOENT" ? "no such folder" : (error as Error).message;
+function spoolError(where: string, room: number, why: string, cause?: unknown): UploadError {
   return new UploadError(
     `cannot spool the upload's parts in ${where} (${why}): set TMPDIR to a folder with ${formatBytes(room)} free, or give a smaller --part-size`,
-    { cause: error },
+    { cause },
   );
 }

@@ -362,7 +362,7 @@ describe("--file - (stdin)", () => {
     const big = join(work, "unspooled.bin");
     writeFileSync(big, pseudoRandomBytes(12 * 1024 * 1024, 14));
     const missing = join(work, "no-such-tmp");
-    const problem = `cannot spool the upload's parts in ${missing} (no such folder): set TMPDIR to a folder with 320.0 MiB free, or give a smaller --part-size`;
+    const problem = `cannot spool the upload's parts in ${missing} (no such file): set TMPDIR to a folder with 320.0 MiB free, or give a smaller --part-size`;
     // The dry run says so first, as a failed check.
     const planned = await runWithStdin("binary-x64", ["--file", "-", ...NAMES, "--dry-run"], big, { TMPDIR: missing });
     const plannedText = new TextDecoder().decode(planned.stdout);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BufferPool } from "../../src/bytes/buffer-pool.ts";
 import { sha256Hex } from "../../src/hex.ts";
-import { PartSpool, SpooledBytes, spoolsParts } from "../../src/s3/part-spool.ts";
+import { PartSpool, SpooledBytes, probeSpool, spoolsParts } from "../../src/s3/part-spool.ts";
 import { memoryParts, spooledParts, type Part } from "../../src/s3/parts.ts";
 import { cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
@@ -112,8 +112,19 @@ describe("the spool", () => {
     const failure = await PartSpool.open(320 * 1024 * 1024, missing).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toBe(
-      `cannot spool the upload's parts in ${missing} (no such folder): set TMPDIR to a folder with 320.0 MiB free, or give a smaller --part-size`,
+      `cannot spool the upload's parts in ${missing} (no such file): set TMPDIR to a folder with 320.0 MiB free, or give a smaller --part-size`,
     );
+  });
+
+  test("the dry run's probe: a folder with the room passes and is left as it was; one without names what it has", async () => {
+    expect(await probeSpool(1024 * 1024, temp)).toBe(temp);
+    expect(readdirSync(temp)).toEqual([]);
+    // 1,000 TiB: more than this machine's temporary folder has.
+    const failure = await probeSpool(1000 * 1024 ** 4, temp).catch((error: Error) => error);
+    expect((failure as Error).message).toMatch(
+      new RegExp(`^cannot spool the upload's parts in ${temp} \\([\\d.]+ [KMGT]iB free\\): set TMPDIR to a folder with 1000\\.0 TiB free, or give a smaller --part-size$`),
+    );
+    expect(readdirSync(temp)).toEqual([]);
   });
 
   test("parts are spooled when those held at once would pass 64 MiB (stdin's 64 MiB parts, not a file's 8 MiB), under Bun", () => {
