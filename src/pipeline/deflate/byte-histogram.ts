@@ -32,10 +32,16 @@ export function byteHistograms(data: Uint8Array, span: number): Uint32Array[] {
 /** The size order-0 entropy coding would give the bytes counted in `histograms` (their Shannon bound), in bytes. */
 export function entropyBytes(...histograms: Uint32Array[]): number {
   const counts = new Float64Array(256);
-  for (const h of histograms) for (let b = 0; b < 256; b++) counts[b]! += h[b] as number;
+  for (let h = 0; h < histograms.length; h++) {
+    const histogram = histograms[h] as Uint32Array;
+    for (let b = 0; b < 256; b++) counts[b]! += histogram[b] as number;
+  }
   let n = 0;
-  for (const c of counts) n += c;
+  for (let b = 0; b < 256; b++) n += counts[b] as number;
   let bits = 0;
-  for (const c of counts) if (c > 0) bits -= c * Math.log2(c / n);
+  for (let b = 0; b < 256; b++) {
+    const c = counts[b] as number;
+    if (c > 0) bits -= c * Math.log2(c / n);
+  }
   return Math.ceil(bits / 8);
 }

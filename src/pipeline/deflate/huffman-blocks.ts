@@ -34,30 +34,32 @@ const LENGTH_CODE_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2
 export function huffmanBlocks(data: Uint8Array, last: boolean, histograms = byteHistograms(data, SUB_BLOCK)): Uint8Array<ArrayBuffer> {
   // Neighbouring pieces that are stored are stored as one run: 5 bytes per 65,535, not per piece.
   const runs: (BlockPlan | Uint8Array)[] = [];
-  histograms.forEach((counts, i) => {
-    const plan = planBlock(data.subarray(i * SUB_BLOCK, (i + 1) * SUB_BLOCK), counts);
-    const previous = runs.at(-1);
+  for (let i = 0; i < histograms.length; i++) {
+    const plan = planBlock(data.subarray(i * SUB_BLOCK, (i + 1) * SUB_BLOCK), histograms[i] as Uint32Array);
+    const previous = runs[runs.length - 1];
     if (plan.bits !== undefined) runs.push(plan);
     else if (previous instanceof Uint8Array) runs[runs.length - 1] = data.subarray(previous.byteOffset - data.byteOffset, (i + 1) * SUB_BLOCK);
     else runs.push(plan.piece);
-  });
+  }
   // The exact size, so that the output is written in place, never copied: stored blocks start on a byte boundary.
   let bits = 0;
   const stored = (length: number) => {
     for (let piece = 0; piece < Math.max(1, Math.ceil(length / MAX_STORED)); piece++) bits = 8 * Math.ceil((bits + 3) / 8) + 32;
     bits += 8 * length;
   };
-  for (const run of runs) {
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i] as BlockPlan | Uint8Array;
     if (run instanceof Uint8Array) stored(run.byteLength);
     else bits += run.bits as number;
   }
   if (!last) stored(0);
   const writer = new BitWriter(Math.ceil(bits / 8));
-  runs.forEach((run, i) => {
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i] as BlockPlan | Uint8Array;
     const final = last && i === runs.length - 1;
     if (run instanceof Uint8Array) writer.stored(run, final);
     else writeBlock(writer, run, final);
-  });
+  }
   if (!last) writer.stored(new Uint8Array(0), false);
   return writer.finish();
 }
@@ -87,9 +89,15 @@ function planBlock(piece: Uint8Array, counts: Uint32Array): BlockPlan {
   freqs[END_OF_BLOCK] = 1;
   const lengths = codeLengths(freqs, MAX_CODE_BITS);
   const codes = canonicalCodes(lengths);
-  const header = lengthCode([...lengths, ...DISTANCE_LENGTHS]);
+  const all = new Uint8Array(LITERAL_CODES + DISTANCE_LENGTHS.length);
+  all.set(lengths);
+  all.set(DISTANCE_LENGTHS, LITERAL_CODES);
+  const header = lengthCode(all);
   let bits = 3 + 5 + 5 + 4 + 3 * header.sent;
-  for (const s of header.symbols) bits += (header.lengths[s] as number) + extraBits(s);
+  for (let i = 0; i < header.symbols.length; i++) {
+    const s = header.symbols[i] as number;
+    bits += (header.lengths[s] as number) + extraBits(s);
+  }
   for (let s = 0; s < LITERAL_CODES; s++) bits += (freqs[s] as number) * (lengths[s] as number);
   // Stored costs its bytes, 5 per 65,535 of them, and up to 7 bits of padding.
   const stored = 8 * storedSize(piece.byteLength) + 7;
@@ -102,7 +110,7 @@ function extraBits(symbol: number): number {
 }
 
 /** The code lengths run-length coded with symbols 16-18, and the Huffman code of those symbols. */
-function lengthCode(all: number[]): LengthCode {
+function lengthCode(all: Uint8Array): LengthCode {
   const symbols: number[] = [];
   const extras: number[] = [];
   for (let i = 0; i < all.length; ) {
@@ -139,7 +147,7 @@ function lengthCode(all: number[]): LengthCode {
     }
   }
   const freqs = new Uint32Array(19);
-  for (const s of symbols) freqs[s]! += 1;
+  for (let i = 0; i < symbols.length; i++) freqs[symbols[i] as number]! += 1;
   const lengths = codeLengths(freqs, MAX_LENGTH_CODE_BITS);
   let sent = 19;
   while (sent > 4 && lengths[LENGTH_CODE_ORDER[sent - 1] as number] === 0) sent--;
@@ -153,10 +161,11 @@ function writeBlock(writer: BitWriter, plan: BlockPlan, final: boolean): void {
   writer.bits(DISTANCE_LENGTHS.length - 1, 5);
   writer.bits(header.sent - 4, 4);
   for (let i = 0; i < header.sent; i++) writer.bits(header.lengths[LENGTH_CODE_ORDER[i] as number] as number, 3);
-  header.symbols.forEach((s, i) => {
+  for (let i = 0; i < header.symbols.length; i++) {
+    const s = header.symbols[i] as number;
     writer.bits(header.codes[s] as number, header.lengths[s] as number);
     if (s >= 16) writer.bits(header.extras[i] as number, extraBits(s));
-  });
+  }
   writer.literals(plan.piece, plan.codes, plan.lengths);
   writer.bits(plan.codes[END_OF_BLOCK] as number, plan.lengths[END_OF_BLOCK] as number);
 }

@@ -4,6 +4,14 @@
 //
 // The lengths are a function of the frequencies alone (ties broken by symbol), so the same bytes always give the
 // same code: the output must stay a function of the input (resuming an upload regenerates it).
+//
+// Plain indexed loops over typed arrays, no for...of, comparator or closure, here and in huffman-blocks.ts and
+// byte-histogram.ts: these run once per 128 KiB piece, yet often enough that JSC's optimizing compiler takes them
+// up in every worker, and iterators and a comparator sort inlined made that costly (BUN_JSC_reportFTLCompileTimes:
+// 45-85 ms each for codeLengths, canonicalCodes, entropyBytes, lengthCode). Measured on 256 MiB of float16
+// weights (`bench-run.ts pipeline FILE 2`, four interleaved pairs): the JIT threads 0.25-0.28 CPU-s before,
+// 0.17 after; the compression workers 0.51-0.66 s each before, 0.48-0.52 after; the pipeline 1.19-1.31 s
+// before, 1.08-1.15 s after. The bytes are the same (huffman-blocks.test.ts pins them).
 
 /**
  * Code lengths for `freqs` (one per symbol; 0 = unused), none longer than `maxBits`. At least two symbols get a
@@ -13,49 +21,52 @@
 export function codeLengths(freqs: ArrayLike<number>, maxBits: number): Uint8Array {
   const n = freqs.length;
   const lengths = new Uint8Array(n);
-  const used: number[] = [];
-  for (let s = 0; s < n; s++) if ((freqs[s] as number) > 0) used.push(s);
-  for (let s = 0; used.length < 2 && s < n; s++) if (!used.includes(s)) used.push(s);
-  const freq = (s: number) => Math.max(1, freqs[s] as number);
-  used.sort((a, b) => freq(a) - freq(b) || a - b);
+  // Each symbol used as one number, frequency × n + symbol, so that a numeric sort orders them by frequency and
+  // ties by symbol with no comparator (exact: frequencies are counts below 2^32, n is small).
+  const keys = new Float64Array(Math.max(n, 2));
+  let used = 0;
+  for (let s = 0; s < n; s++) if ((freqs[s] as number) > 0) keys[used++] = (freqs[s] as number) * n + s;
+  // Unused symbols, with a frequency of 1, complete a code of fewer than two.
+  for (let s = 0; used < 2 && s < n; s++) if (!((freqs[s] as number) > 0)) keys[used++] = n + s;
+  const sorted = keys.subarray(0, used).sort();
+  const weights = new Float64Array(used);
+  for (let i = 0; i < used; i++) weights[i] = Math.floor((sorted[i] as number) / n);
 
-  const depths = huffmanDepths(used.map(freq));
+  const depths = huffmanDepths(weights);
   let longest = 0;
-  for (const d of depths) longest = Math.max(longest, d);
+  for (let i = 0; i < used; i++) longest = Math.max(longest, depths[i] as number);
   if (longest > maxBits) limitDepths(depths, maxBits);
-  // Longest codes to the rarest symbols: `depths` is in the order of `used` (rarest first) and, once limited, sorted.
-  used.forEach((s, i) => (lengths[s] = depths[i] as number));
+  // Longest codes to the rarest symbols: `depths` is in the order of `sorted` (rarest first) and, once limited, sorted.
+  for (let i = 0; i < used; i++) lengths[(sorted[i] as number) % n] = depths[i] as number;
   return lengths;
 }
 
 /**
  * The depth of each leaf of a Huffman tree over `weights` (ascending), in their order: the two-queue
  * construction (leaves and merged nodes are each taken in ascending order), then depths down from the root.
+ * Nodes are numbered leaves first, then merged nodes as they are made.
  */
-function huffmanDepths(weights: number[]): number[] {
+function huffmanDepths(weights: Float64Array): Uint16Array {
   const leaves = weights.length;
-  const nodeWeight: number[] = [];
-  const parent: number[] = new Array<number>(2 * leaves - 1).fill(-1);
+  const nodes = 2 * leaves - 1;
+  const weight = new Float64Array(nodes);
+  weight.set(weights);
+  const parent = new Int32Array(nodes);
   let leaf = 0;
-  let merged = 0;
-  const take = (): number => {
-    if (leaf < leaves && (merged >= nodeWeight.length || (weights[leaf] as number) <= (nodeWeight[merged] as number))) {
-      return leaf++;
-    }
-    return leaves + merged++;
-  };
-  const weightOf = (node: number) => (node < leaves ? (weights[node] as number) : (nodeWeight[node - leaves] as number));
+  let merged = leaves;
+  let made = leaves;
   for (let i = 0; i < leaves - 1; i++) {
-    const a = take();
-    const b = take();
-    const node = leaves + nodeWeight.length;
-    nodeWeight.push(weightOf(a) + weightOf(b));
-    parent[a] = node;
-    parent[b] = node;
+    // The lighter of the next leaf and the next merged node, a leaf on a tie; twice.
+    const a = leaf < leaves && (merged >= made || (weight[leaf] as number) <= (weight[merged] as number)) ? leaf++ : merged++;
+    const b = leaf < leaves && (merged >= made || (weight[leaf] as number) <= (weight[merged] as number)) ? leaf++ : merged++;
+    weight[made] = (weight[a] as number) + (weight[b] as number);
+    parent[a] = made;
+    parent[b] = made;
+    made++;
   }
-  const depth: number[] = new Array<number>(2 * leaves - 1).fill(0);
-  for (let node = 2 * leaves - 3; node >= 0; node--) depth[node] = (depth[parent[node] as number] as number) + 1;
-  return depth.slice(0, leaves);
+  const depth = new Uint16Array(nodes);
+  for (let node = nodes - 2; node >= 0; node--) depth[node] = (depth[parent[node] as number] as number) + 1;
+  return depth.subarray(0, leaves);
 }
 
 /**
@@ -64,9 +75,9 @@ function huffmanDepths(weights: number[]): number[] {
  * at `maxBits` goes and a shorter leaf splits into two one level deeper. The new lengths are handed out again,
  * longest to the rarest.
  */
-function limitDepths(depths: number[], maxBits: number): void {
-  const count = new Array<number>(maxBits + 1).fill(0);
-  for (const d of depths) count[Math.min(d, maxBits)]! += 1;
+function limitDepths(depths: Uint16Array, maxBits: number): void {
+  const count = new Int32Array(maxBits + 1);
+  for (let i = 0; i < depths.length; i++) count[Math.min(depths[i] as number, maxBits)]! += 1;
   let kraft = 0;
   for (let len = maxBits; len > 0; len--) kraft += (count[len] as number) << (maxBits - len);
   while (kraft > 1 << maxBits) {
@@ -87,9 +98,9 @@ function limitDepths(depths: number[], maxBits: number): void {
 /** The canonical codes of `lengths` (RFC 1951, 3.2.2), each bit-reversed for DEFLATE's LSB-first packing. */
 export function canonicalCodes(lengths: Uint8Array): Uint16Array {
   let maxBits = 0;
-  for (const l of lengths) maxBits = Math.max(maxBits, l);
+  for (let s = 0; s < lengths.length; s++) maxBits = Math.max(maxBits, lengths[s] as number);
   const count = new Uint16Array(maxBits + 1);
-  for (const l of lengths) if (l > 0) count[l]! += 1;
+  for (let s = 0; s < lengths.length; s++) if ((lengths[s] as number) > 0) count[lengths[s] as number]! += 1;
   const next = new Uint16Array(maxBits + 2);
   let code = 0;
   for (let bits = 1; bits <= maxBits; bits++) {
