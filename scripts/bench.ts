@@ -26,8 +26,9 @@
 //
 // And the data users publish (issue 19): float16 and int8 weights, random bytes, a tarball of gzipped layers and
 // the mixed file, 256 MiB each: `openssl enc -aes-256-cbc` alone (the floor: CBC is serial), `pigz -6` on every
-// core, `sha256sum`, and the CLI's --output with its defaults, with the ratios the issue sets targets for; then
-// the publish to radosgw on the float16 weights.
+// core, `sha256sum`, and the CLI's --output with its defaults, from source and as this machine's binary (what CI
+// runs: built first, as the tests build it), with the ratios the issue sets targets for; then the publish to
+// radosgw on the float16 weights.
 //
 // Each run is repeated (--runs, default 3) and the median time is reported, since a shared 2-core machine is
 // noisy; peak RSS is the largest seen. Options: --sizes 1024,256 (MiB), --runs N, --only resume, --only kinds
@@ -40,6 +41,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { defaultWorkers } from "../src/pipeline/deflate/gzip.ts";
+import { TARGETS, binaryPath, runnerFor } from "./build.ts";
 import { float16Weights, int8Weights } from "../test/support/weights.ts";
 import { startAdminServer } from "../test/support/admin-server.ts";
 import { curlDelete, listObjects, startRadosgw, stopRadosgw, type S3Env } from "../test/support/s3.ts";
@@ -129,6 +131,14 @@ async function timed(mode: string, command: string[], env: Record<string, string
   const outBytes = parsed ? (parsed.outBytes ?? parsed.size_bytes ?? 0) : Number(stdout);
   const resumed = parsed?.resumed_bytes !== undefined ? { resumedBytes: parsed.resumed_bytes } : {};
   return { mode, seconds, rssMiB: rssKiB / 1024, outBytes, ...(parsed?.cpu ? { cpu: parsed.cpu } : {}), ...resumed };
+}
+
+/** This machine's binary, built afresh (into dist/, as `npm test` builds it). */
+function nativeBinary(): string {
+  if (spawnSync(process.execPath, ["scripts/build.ts"], { stdio: ["ignore", "ignore", "inherit"] }).status !== 0) throw new Error("bench: the build failed");
+  const target = TARGETS.find((t) => runnerFor(t)?.length === 0);
+  if (!target) throw new Error("bench: no binary runs natively on this machine");
+  return binaryPath(target);
 }
 
 function ensureTools(): void {
@@ -240,6 +250,7 @@ async function dataKinds(s3: S3Env, admin: { url: string; token: string }): Prom
   const sizeMiB = 256;
   const bun = process.execPath;
   const rows: string[] = [];
+  const binary = nativeBinary();
   for (const kind of KINDS) {
     const file = join(work, `${kind.replace(/\W+/g, "-")}.bin`);
     console.error(`bench: generating ${sizeMiB} MiB of ${kind}`);
@@ -253,13 +264,15 @@ async function dataKinds(s3: S3Env, admin: { url: string; token: string }): Prom
     const sha = await measured("sha256sum", ["bash", "-c", 'sha256sum "$1" >/dev/null; echo 0', "sha", file]);
     const pigz = await measured(`pigz -6 -p ${cores}`, ["bash", "-c", `pigz -6 -p ${cores} -c "$1" | wc -c`, "pigz", file]);
     const ours = await measured("--output", [bun, "src/main.ts", "--file", file, ...BENCH_NAMES, "--output", encrypted, "--quiet", "--json"], process.env, removeOutput);
+    const oursBinary = await measured("--output, binary", [binary, "--file", file, ...BENCH_NAMES, "--output", encrypted, "--quiet", "--json"], process.env, removeOutput);
     const input = sizeMiB * MIB;
     // The ciphertext less its IV and padding, against pigz's gzip: the compression's own size.
     const compressed = ours.outBytes - 32;
     rows.push(
       `| ${kind} | ${openssl.seconds.toFixed(2)} s | ${sha.seconds.toFixed(2)} s | ${pigz.seconds.toFixed(2)} s, ${((pigz.outBytes / input) * 100).toFixed(2)}% | ` +
         `${ours.seconds.toFixed(2)} s (${(input / MIB / ours.seconds).toFixed(0)} MiB/s), ${((compressed / input) * 100).toFixed(2)}% | ` +
-        `${(ours.seconds / openssl.seconds).toFixed(2)}× | ${(((compressed - pigz.outBytes) / pigz.outBytes) * 100).toFixed(2)}% | ${ours.rssMiB.toFixed(0)} MiB |`,
+        `${(ours.seconds / openssl.seconds).toFixed(2)}× | ${oursBinary.seconds.toFixed(2)} s, ${(oursBinary.seconds / openssl.seconds).toFixed(2)}× | ` +
+        `${(((compressed - pigz.outBytes) / pigz.outBytes) * 100).toFixed(2)}% | ${Math.max(ours.rssMiB, oursBinary.rssMiB).toFixed(0)} MiB |`,
     );
     if (kind === "random bytes") {
       // The serial path (issue 19, 3.): nothing to compress, so the cipher, the hash and the copies set the pace.
@@ -278,9 +291,9 @@ async function dataKinds(s3: S3Env, admin: { url: string; token: string }): Prom
     }
     rmSync(file);
   }
-  console.log(`\n  ${sizeMiB} MiB of each kind, median of ${repeats} runs, ${cores} cores; ours: the CLI's --output, defaults`);
-  console.log("| input | openssl enc | sha256sum | pigz -6 (size) | ours (size) | ours ÷ openssl | size vs pigz | peak RSS |");
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log(`\n  ${sizeMiB} MiB of each kind, median of ${repeats} runs, ${cores} cores; ours: the CLI's --output, defaults, from source (bun src/main.ts) and as the binary`);
+  console.log("| input | openssl enc | sha256sum | pigz -6 (size) | ours from source (size) | ÷ openssl | the binary, ÷ openssl | size vs pigz | peak RSS |");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const row of rows) console.log(row);
 }
 
