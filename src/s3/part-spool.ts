@@ -103,9 +103,9 @@ export class PartSpool {
 
   /** A file for the next part: one given back, or a new one. */
   async take(): Promise<SpoolFile> {
+    if (this.#closed) throw new UploadError("the part spool is closed");
     const free = this.#free.pop();
     if (free) return free;
-    if (this.#closed) throw new UploadError("the part spool is closed");
     const path = join(this.dir, `part-${this.#all.length + 1}`);
     try {
       const file = new SpoolFile(await open(path, "wx+", 0o600), path, this.#failed);
