@@ -15,9 +15,13 @@ import { ThreadClock } from "./thread-clock.ts";
 const [mode, file, workersArg, levelArg] = process.argv.slice(2) as [string, string, string?, string?];
 const compression = { workers: Number(workersArg ?? 0), level: Number(levelArg ?? DEFAULT_LEVEL) };
 
-async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
+/** Reads `stream` to its end; `giveBack` hears of each chunk once counted, as a sink that is done with it. */
+async function drain(stream: ReadableStream<Uint8Array>, giveBack?: (chunk: Uint8Array) => void): Promise<number> {
   let bytes = 0;
-  for await (const chunk of stream) bytes += chunk.byteLength;
+  for await (const chunk of stream) {
+    bytes += chunk.byteLength;
+    giveBack?.(chunk);
+  }
   return bytes;
 }
 
@@ -37,9 +41,9 @@ if (mode === "gzip") {
   outBytes = await drain(source.stream.pipeThrough(stage));
 } else if (mode === "pipeline") {
   // The publish's own pipeline, without the upload.
-  const { ciphertext, digest, source } = await openEncryptedArtifact(file, compression);
+  const { ciphertext, digest, source, giveBack } = await openEncryptedArtifact(file, compression);
   inBytes = source.size ?? 0;
-  outBytes = await drain(ciphertext);
+  outBytes = await drain(ciphertext, giveBack);
   if (digest.sha256.length !== 64) throw new Error("no digest");
 } else {
   throw new Error(`unknown mode ${mode}`);

@@ -1,5 +1,6 @@
 // Buffers of one size, taken again once given back instead of allocated afresh: the file's read buffers, which
-// travel to a compression worker and back (pipeline/deflate/parallel-gzip.ts).
+// travel to a compression worker and back, and the compressed blocks' buffers, which travel through the cipher's
+// worker to the sink and back (pipeline/deflate/parallel-gzip.ts); the upload's parts (s3/parts.ts).
 //
 // Why: a fresh buffer costs its page faults when first written, and Bun's allocator (mimalloc) hands freed
 // memory back to the system 10 ms after it is freed, so a stream of fresh 2 MiB buffers faults in every page of

@@ -8,6 +8,7 @@ import { DigestStream } from "./digest.ts";
 import { openArtifact, type ArtifactSource } from "./file-source.ts";
 import { gzipStream, readOptionsFor, type CompressionSettings } from "./deflate/gzip.ts";
 import { openStdin } from "./stdin-source.ts";
+import { startsItsBuffer } from "../bytes/whole-buffer.ts";
 
 /** Who hears how far the work is: bytes read from the artifact, produced as ciphertext, and taken by the sink. */
 export interface ProgressSink {
@@ -34,6 +35,11 @@ export interface EncryptedArtifact {
   inputBytes(): number;
   /** Stop what may still run (compression workers) once the ciphertext is no longer wanted. */
   close(): void;
+  /**
+   * A chunk of the ciphertext that its sink is done with for good (written, or copied into a part): its buffer
+   * may be written into again. Optional: a chunk not given back is left to the garbage collector.
+   */
+  giveBack(chunk: Uint8Array): void;
 }
 
 export async function openEncryptedArtifact(
@@ -103,5 +109,9 @@ export function encryptSource(
     gzip.terminate();
     cipher.terminate?.();
   };
-  return { source, ciphertext, key, digest, inputBytes: () => read, close };
+  // Only the compressor's buffers are taken again (by their size): the cipher writes its output over its input.
+  const giveBack = (chunk: Uint8Array) => {
+    if (startsItsBuffer(chunk)) gzip.giveBack(chunk.buffer);
+  };
+  return { source, ciphertext, key, digest, inputBytes: () => read, close, giveBack };
 }

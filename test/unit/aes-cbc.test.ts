@@ -4,7 +4,7 @@ import { createCipheriv } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { aesCbcEncryptStream, randomBytes } from "../../src/pipeline/cipher/aes-cbc.ts";
 import { aesCbcWorkerStream } from "../../src/pipeline/cipher/aes-cbc-worker-stream.ts";
-import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
+import { collect, cut, joinBytes, pseudoRandomBytes, streamOf } from "../support/streams.ts";
 
 function reference(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
   const cipher = createCipheriv("aes-256-cbc", key, iv);
@@ -65,6 +65,33 @@ describe("aesCbcWorkerStream: the same bytes, with the cipher in a worker", () =
       expect(data.byteLength).toBe(size);
     });
   }
+
+  test("owned chunks at the start of larger buffers get their ciphertext back in those buffers, where it fits", async () => {
+    // As the parallel gzip hands its blocks over: each alone in a buffer with room after it (old bytes there).
+    const sizes = [1000, 3, 65_541, 2 * 1024 * 1024, 15, 1];
+    const data = pseudoRandomBytes(sizes.reduce((n, s) => n + s, 0), 29);
+    const chunks: Uint8Array[] = [];
+    for (let at = 0, i = 0; i < sizes.length; at += sizes[i] as number, i++) {
+      const size = sizes[i] as number;
+      // The last byte fills its buffer: with the 15 held back before it, 16 bytes of ciphertext cannot go back in it.
+      const buffer = new Uint8Array(size === 1 ? 1 : size + 64).fill(0xee);
+      buffer.set(data.subarray(at, at + size));
+      chunks.push(buffer.subarray(0, size));
+    }
+    const capacities = chunks.map((chunk) => chunk.buffer.byteLength);
+    const reader = streamOf(chunks).pipeThrough(aesCbcWorkerStream(key, iv, true)).getReader();
+    const out: Uint8Array[] = [];
+    for (let next = await reader.read(); !next.done; next = await reader.read()) out.push(next.value);
+    expect(Buffer.from(joinBytes(out)).equals(Buffer.from(reference(key, iv, data)))).toBe(true);
+    // The IV, then one answer per chunk (whole cipher blocks: the 3 and the 15 bytes give none yet), then the last block.
+    const answers = out.slice(1, 1 + chunks.length);
+    expect(answers.map((chunk) => chunk.byteLength)).toEqual([992, 0, 65_552, 2 * 1024 * 1024, 0, 16]);
+    expect(out.length).toBe(chunks.length + 2);
+    // Written over its chunk: the buffer that came back (transferred to the worker and back) is the chunk's, by
+    // its capacity; the last byte's 16 bytes of ciphertext came in another.
+    expect(answers.slice(0, 5).map((chunk) => chunk.buffer.byteLength)).toEqual(capacities.slice(0, 5));
+    expect(answers[5]?.buffer.byteLength).not.toBe(1);
+  });
 
   test("the openssl CLI decrypts it", async () => {
     const data = pseudoRandomBytes(70_000, 23);

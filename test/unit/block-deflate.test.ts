@@ -2,9 +2,10 @@
 // stream that zlib reads back exactly; a stream the walk cannot account for is refused, never altered.
 import { describe, expect, test } from "bun:test";
 import { constants, deflateRawSync, inflateRawSync } from "node:zlib";
-import { DEFLATE_LIBRARY, deflateBlock } from "../../src/pipeline/deflate/block-deflate.ts";
+import { compressBlock, DEFLATE_LIBRARY, deflateBlock, outputCapacity } from "../../src/pipeline/deflate/block-deflate.ts";
 import { findFinalBlock, reopenFinalBlock } from "../../src/pipeline/deflate/reopen-final-block.ts";
 import { pseudoRandomBytes, joinBytes } from "../support/streams.ts";
+import { float16Weights } from "../support/weights.ts";
 
 function text(size: number, seed: number): Uint8Array<ArrayBuffer> {
   const words = ["tensor", "layer", "0644", "root", "engine", "/usr/lib/", "cuda", "\n", " ", "fp16", "int8"];
@@ -86,10 +87,38 @@ describe("deflateBlock", () => {
       const parts = blocks.map((data, i) => {
         const block = deflateBlock(data, i > 0 ? (blocks[i - 1] as Uint8Array).subarray(-32768) : new Uint8Array(0), i === blocks.length - 1, 6, library);
         expect(block.library).toBe(library);
-        for (const chunk of block.chunks) expect(chunk.buffer.byteLength).toBe(chunk.byteLength);
+        // Each chunk alone in its buffer, from its start, so that it can be transferred.
+        for (const chunk of block.chunks) {
+          expect(chunk.byteOffset).toBe(0);
+          expect([chunk.byteLength, outputCapacity(data.byteLength)]).toContain(chunk.buffer.byteLength);
+        }
         return joinBytes(block.chunks);
       });
       expect(Buffer.from(inflateRawSync(joinBytes(parts))).equals(Buffer.from(joinBytes(blocks)))).toBe(true);
     }
   });
+});
+
+describe("compressBlock writes over a buffer given back", () => {
+  const size = 256 * 1024;
+  const kinds = { "entropy-coded (float16 weights)": float16Weights(size, 5), "stored (random bytes)": pseudoRandomBytes(size, 6), "deflated (text)": text(size, 7) };
+  for (const [kind, data] of Object.entries(kinds)) {
+    test(`${kind}: the same bytes as into a new buffer, whatever the buffer held`, () => {
+      for (const last of [false, true]) {
+        const job = { id: 1, data, dictionary: new Uint8Array(0), last, level: 6 };
+        const fresh = joinBytes(compressBlock(job).chunks);
+        const output = new Uint8Array(outputCapacity(size)).fill(0xa5).buffer;
+        const done = compressBlock({ ...job, output });
+        expect(Buffer.from(joinBytes(done.chunks)).equals(Buffer.from(fresh))).toBe(true);
+        if (kind.startsWith("deflated")) {
+          // libdeflate makes its own output: the buffer comes back unused, to be offered again.
+          expect(done.spare).toBe(output);
+          expect(done.chunks.some((chunk) => chunk.buffer === output)).toBe(false);
+        } else {
+          expect(done.spare).toBeUndefined();
+          expect(done.chunks.map((chunk) => chunk.buffer)).toEqual([output]);
+        }
+      }
+    });
+  }
 });

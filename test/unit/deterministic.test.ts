@@ -9,16 +9,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BufferPool } from "../../src/bytes/buffer-pool.ts";
 import { GZIP_BLOCK_SIZE } from "../../src/pipeline/deflate/parallel-gzip.ts";
-import { encryptSource, openSource } from "../../src/pipeline/encrypted-artifact.ts";
-import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
+import { encryptSource, openSource, type EncryptedArtifact } from "../../src/pipeline/encrypted-artifact.ts";
+import { collect, cut, joinBytes, pseudoRandomBytes, streamOf } from "../support/streams.ts";
+import { float16Weights } from "../support/weights.ts";
 
-/** Half text that compresses, half random bytes, and an odd tail: several 2 MiB blocks and a partial one. */
+/**
+ * Text that compresses, float16 weights, random bytes and an odd tail: 2 MiB blocks of every coding (deflated,
+ * entropy-coded, stored) and a partial one.
+ */
 function mixed(): Uint8Array<ArrayBuffer> {
-  const data = new Uint8Array(5 * 1024 * 1024 + 12_345);
+  const MiB = 1024 * 1024;
+  const data = new Uint8Array(9 * MiB + 12_345);
   const line = new TextEncoder().encode("layer sha256:4f5e... 0644 usr/lib/libnvinfer.so.10 2026-04-15\n");
-  for (let i = 0; i < 2.5 * 1024 * 1024; i++) data[i] = line[i % line.length] as number;
-  data.set(pseudoRandomBytes(data.byteLength - 2.5 * 1024 * 1024, 77), 2.5 * 1024 * 1024);
+  for (let i = 0; i < 2.5 * MiB; i++) data[i] = line[i % line.length] as number;
+  data.set(float16Weights(4 * MiB, 78), 2.5 * MiB);
+  data.set(pseudoRandomBytes(data.byteLength - 6.5 * MiB, 77), 6.5 * MiB);
   return data;
+}
+
+/** The ciphertext, each chunk given back (EncryptedArtifact.giveBack) once copied, with its bytes overwritten. */
+async function readGivingBack(artifact: EncryptedArtifact): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of artifact.ciphertext) {
+    chunks.push(chunk.slice());
+    chunk.fill(0x3c);
+    artifact.giveBack(chunk);
+  }
+  return joinBytes(chunks);
 }
 
 test("same input, key, IV and level: the same ciphertext with 0, 1, 2 or 4 workers, read whole or in odd pieces", async () => {
@@ -42,6 +59,9 @@ test("same input, key, IV and level: the same ciphertext with 0, 1, 2 or 4 worke
         for (let i = 0; i < 8; i++) pool.give(new Uint8Array(GZIP_BLOCK_SIZE).fill(0xa5).buffer);
         const pooled = { ...piped, stream: streamOf(cut(data.slice(), [65_536, 7, 3_000_000])), buffers: pool };
         made.push(await collect(encryptSource(pooled, compression, undefined, sealing).ciphertext));
+        // ... and with each chunk given back once read, scribbled over, as a sink leaves it: its buffer is written
+        // into again (the compressed blocks, the ciphertext over them), and what it held must never leak.
+        made.push(await readGivingBack(encryptSource(await openSource(file, compression), compression, undefined, sealing)));
       }
       for (const ciphertext of made) expect(Buffer.from(ciphertext).equals(Buffer.from(made[0] as Uint8Array))).toBe(true);
       // And it is the encryption of the input, as openssl and gunzip (not our code) read it.

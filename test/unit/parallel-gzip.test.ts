@@ -10,8 +10,10 @@ import { BufferPool } from "../../src/bytes/buffer-pool.ts";
 import { crc32Combine } from "../../src/pipeline/deflate/crc32-combine.ts";
 import { openArtifact } from "../../src/pipeline/file-source.ts";
 import { gzipStream } from "../../src/pipeline/deflate/gzip.ts";
-import { parallelGzipStream } from "../../src/pipeline/deflate/parallel-gzip.ts";
-import { collect, cut, pseudoRandomBytes, streamOf } from "../support/streams.ts";
+import { outputCapacity } from "../../src/pipeline/deflate/block-deflate.ts";
+import { parallelGzipStream, type ParallelGzip } from "../../src/pipeline/deflate/parallel-gzip.ts";
+import { collect, cut, joinBytes, pseudoRandomBytes, streamOf } from "../support/streams.ts";
+import { float16Weights } from "../support/weights.ts";
 
 const BLOCK = 64 * 1024;
 
@@ -132,6 +134,40 @@ describe("parallelGzipStream", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("parallelGzipStream: output buffers given back", () => {
+  /** Reads `stream`, giving each chunk's buffer back once its bytes are copied, scribbled over as a sink might leave it. */
+  async function readGivingBack(stream: ParallelGzip, input: Uint8Array[]): Promise<{ gz: Uint8Array; buffers: ArrayBuffer[] }> {
+    const reader = streamOf(input).pipeThrough(stream).getReader();
+    const chunks: Uint8Array[] = [];
+    const buffers: ArrayBuffer[] = [];
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      chunks.push(next.value.slice());
+      buffers.push(next.value.buffer as ArrayBuffer);
+      next.value.fill(0x5a);
+      stream.giveBack(next.value.buffer as ArrayBuffer);
+    }
+    return { gz: joinBytes(chunks), buffers };
+  }
+  const data = joinBytes([float16Weights(8 * BLOCK, 3), pseudoRandomBytes(8 * BLOCK, 4), compressible(4 * BLOCK + 99)]);
+
+  test("no workers: later blocks are written into the buffers given back, and old bytes never reach the output", async () => {
+    const { gz, buffers } = await readGivingBack(parallelGzipStream({ workers: 0, level: 6, blockSize: BLOCK }), cut(data, [BLOCK]));
+    decodersAgree(gz, data);
+    expect(Buffer.from(gz).equals(Buffer.from(await collect(streamOf(cut(data, [BLOCK])).pipeThrough(parallelGzipStream({ workers: 0, level: 6, blockSize: BLOCK })))))).toBe(true);
+    // 16 blocks written here (weights and random bytes), one at a time: after the first, each into the buffer
+    // the one before it came in.
+    const written = buffers.filter((buffer) => buffer.byteLength === outputCapacity(BLOCK));
+    expect(written.length).toBe(16);
+    expect(new Set(written).size).toBe(1);
+  });
+
+  test("2 workers: the same bytes as without giving back, old bytes never reaching the output", async () => {
+    const { gz } = await readGivingBack(parallelGzipStream({ workers: 2, level: 6, blockSize: BLOCK, ownedChunks: true }), cut(data.slice(), [BLOCK]).map((chunk) => chunk.slice()));
+    decodersAgree(gz, data);
+    expect(Buffer.from(gz).equals(Buffer.from(await collect(streamOf(cut(data, [BLOCK])).pipeThrough(parallelGzipStream({ workers: 2, level: 6, blockSize: BLOCK })))))).toBe(true);
   });
 });
 

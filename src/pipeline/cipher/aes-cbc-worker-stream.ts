@@ -8,7 +8,7 @@
 // there, so memory stays bounded and backpressure reaches the compressor.
 import { AES_CBC_WORKER_URL } from "../../worker-urls.ts";
 import type { CipherDone, CipherJob } from "./aes-cbc-worker.ts";
-import { isWholeBuffer } from "../../bytes/whole-buffer.ts";
+import { startsItsBuffer } from "../../bytes/whole-buffer.ts";
 import { InOrder } from "../in-order.ts";
 import { WorkerPool } from "../worker-pool.ts";
 
@@ -16,8 +16,9 @@ import { WorkerPool } from "../worker-pool.ts";
 const IN_FLIGHT = 4;
 
 /**
- * `ownedChunks`: the chunks are handed over and never used again upstream (the parallel gzip's blocks): one alone
- * in its buffer then goes to the worker without a copy (transferred). Otherwise every chunk is copied first.
+ * `ownedChunks`: the chunks are handed over and never used again upstream, each alone in its buffer from its
+ * start (the parallel gzip's blocks): they go to the worker without a copy (transferred), and their ciphertext
+ * comes back in the same buffer where it fits. Otherwise every chunk is copied first.
  */
 export function aesCbcWorkerStream(
   key: Uint8Array<ArrayBuffer>,
@@ -49,7 +50,7 @@ export function aesCbcWorkerStream(
     },
     async transform(chunk, controller) {
       try {
-        const data = ownedChunks && isWholeBuffer(chunk) ? chunk : chunk.slice();
+        const data = ownedChunks && startsItsBuffer(chunk) ? chunk : chunk.slice();
         send({ kind: "data", id: nextId++, data }, [data.buffer]);
         await emit(controller, IN_FLIGHT - 1);
       } catch (error) {

@@ -23,7 +23,10 @@ import { isWholeBuffer } from "../../bytes/whole-buffer.ts";
 export type DeflateLibrary = "libdeflate" | "zlib";
 
 export interface DeflatedBlock {
-  /** The block's DEFLATE output, in order; each the whole of its own buffer, so that it can be transferred. */
+  /**
+   * The block's DEFLATE output, in order; each alone in its buffer, from its start, so that the buffer can be
+   * transferred: a full deflate's fill theirs, a stored or entropy-coded block starts one of outputCapacity bytes.
+   */
   chunks: Uint8Array<ArrayBuffer>[];
   /**
    * The library asked for; zlib when libdeflate's block could not be reopened and zlib deflated it instead.
@@ -40,19 +43,37 @@ export interface BlockJob {
   dictionary: Uint8Array;
   last: boolean;
   level: number;
+  /** A buffer of outputCapacity(data) bytes, given back downstream, for a stored or entropy-coded block to be written into. */
+  output?: ArrayBuffer;
 }
 
-/** The block compressed: its DEFLATE output, the CRC-32 and length of its input, and its input's buffer back. */
+/**
+ * The block compressed: its DEFLATE output, the CRC-32 and length of its input, and its input's buffer back;
+ * and the job's output buffer if the block was not written into it (a full deflate makes its own).
+ */
 export interface BlockDone extends DeflatedBlock {
   id: number;
   crc: number;
   length: number;
   input: Uint8Array;
+  spare?: ArrayBuffer;
+}
+
+/**
+ * The buffers stored and entropy-coded blocks of `length` input bytes are written into: room for the bytes
+ * stored, the empty stored block of a sync flush, and the 16 bytes by which AES-CBC's output of a chunk may
+ * exceed it (its worker writes the ciphertext over the chunk: cipher/aes-cbc-worker.ts). Every full block's is the
+ * same, so that one block's buffer, given back, takes the next.
+ */
+export function outputCapacity(length: number): number {
+  return storedSize(length) + storedSize(0) + 16;
 }
 
 export function compressBlock(job: BlockJob): BlockDone {
-  const { chunks, library } = deflateBlock(job.data, job.dictionary, job.last, job.level);
-  return { id: job.id, chunks, library, crc: crc32(job.data) >>> 0, length: job.data.byteLength, input: job.data };
+  const { chunks, library } = deflateBlock(job.data, job.dictionary, job.last, job.level, DEFLATE_LIBRARY, job.output);
+  const done: BlockDone = { id: job.id, chunks, library, crc: crc32(job.data) >>> 0, length: job.data.byteLength, input: job.data };
+  if (job.output && !chunks.some((chunk) => chunk.buffer === job.output)) done.spare = job.output;
+  return done;
 }
 
 type BunDeflate = (data: Uint8Array, options: { level: number; library: "libdeflate" }) => Uint8Array;
@@ -64,8 +85,13 @@ export const DEFLATE_LIBRARY: DeflateLibrary = libdeflate ? "libdeflate" : "zlib
 /** Whether deflateBlock uses the previous block's tail: zlib does; libdeflate takes none (nor needs it to be valid). */
 export const USES_DICTIONARY = DEFLATE_LIBRARY === "zlib";
 
-/** `library` is the runtime's; tests ask for zlib under Bun too. */
-export function deflateBlock(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library = DEFLATE_LIBRARY): DeflatedBlock {
+/**
+ * `library` is the runtime's; tests ask for zlib under Bun too. A stored or entropy-coded block is written into
+ * `output` (outputCapacity bytes), else into a new buffer of that capacity: one chunk at the start of it.
+ */
+export function deflateBlock(data: Uint8Array, dictionary: Uint8Array, last: boolean, level: number, library = DEFLATE_LIBRARY, output?: ArrayBuffer): DeflatedBlock {
+  // Made only for a block that is written here: a full deflate allocates its own.
+  const into = () => new Uint8Array(output ?? new ArrayBuffer(outputCapacity(data.byteLength)));
   // Counted once, for the choice and the entropy coding alike; not at all for a block the sample says to deflate.
   let histograms: Uint32Array[] | undefined;
   const histogramsOf = () => (histograms ??= byteHistograms(data, SUB_BLOCK));
@@ -73,13 +99,13 @@ export function deflateBlock(data: Uint8Array, dictionary: Uint8Array, last: boo
   const coding = chooseCoding(data, deflatedSize, histogramsOf);
   const block: DeflatedBlock =
     coding === "stored"
-      ? { chunks: [storedBlocks(data, last)], library }
+      ? { chunks: [storedBlocks(data, last, into())], library }
       : coding === "huffman"
-        ? { chunks: [huffmanBlocks(data, last, histogramsOf())], library }
+        ? { chunks: [huffmanBlocks(data, last, histogramsOf(), into())], library }
         : fullDeflate(data, dictionary, last, level, library);
   // Never larger than the bytes themselves (plus stored blocks' 5 bytes in 65,535).
   if (coding !== "stored" && block.chunks.reduce((n, c) => n + c.byteLength, 0) > storedSize(data.byteLength)) {
-    return { chunks: [storedBlocks(data, last)], library };
+    return { chunks: [storedBlocks(data, last, into())], library };
   }
   return block;
 }

@@ -10,7 +10,7 @@ scope.onmessage = (event) => {
   try {
     const done = compressBlock(job);
     // The block's buffer goes back too, to be read into again (buffer-pool.ts).
-    scope.postMessage(done, [...done.chunks.map((chunk) => chunk.buffer), job.data.buffer]);
+    scope.postMessage(done, [...done.chunks.map((chunk) => chunk.buffer), job.data.buffer, ...(done.spare ? [done.spare] : [])]);
   } catch (error) {
     scope.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
   }

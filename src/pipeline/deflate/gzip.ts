@@ -74,14 +74,17 @@ export function compressionSettings(workers: number | undefined, level: number |
   return { workers: needsWorker ? 1 : chosenWorkers, level: chosenLevel };
 }
 
-/** The stage, and how to stop it when the pipeline is abandoned midway (it may run worker threads). */
+/**
+ * The stage, how to stop it when the pipeline is abandoned midway (it may run worker threads), and where the
+ * buffers of its output go once read for good (parallel-gzip.ts: ParallelGzip.giveBack).
+ */
 export function gzipStream(
   settings: CompressionSettings = { workers: 0, level: DEFAULT_LEVEL },
   ownedChunks = false,
   buffers?: BufferPool,
-): ReadableWritablePair<Uint8Array, Uint8Array> & { terminate(): void } {
+): ReadableWritablePair<Uint8Array, Uint8Array> & { terminate(): void; giveBack(buffer: ArrayBuffer): void } {
   if (compressesInBlocks(settings)) return parallelGzipStream({ ...settings, ownedChunks, ...(buffers ? { buffers } : {}) });
   // The DOM typings say BufferSource in and Uint8Array<ArrayBuffer> out; Uint8Array chunks are what flows here.
   const stream = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
-  return Object.assign(stream, { terminate: () => {} });
+  return Object.assign(stream, { terminate: () => {}, giveBack: () => {} });
 }

@@ -29,9 +29,10 @@ const LENGTH_CODE_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2
 /**
  * `data` entropy-coded, ending on a byte boundary: after a final block when `last`, else after an empty stored
  * block (a sync flush), so that any block may follow. `histograms` are those of each SUB_BLOCK of `data`
- * (byte-histogram.ts). A piece that would not shrink is stored instead.
+ * (byte-histogram.ts). A piece that would not shrink is stored instead. Written at the start of `into` when it
+ * has room (every byte up to the end is written before it is read), else into a new buffer of the exact size.
  */
-export function huffmanBlocks(data: Uint8Array, last: boolean, histograms = byteHistograms(data, SUB_BLOCK)): Uint8Array<ArrayBuffer> {
+export function huffmanBlocks(data: Uint8Array, last: boolean, histograms = byteHistograms(data, SUB_BLOCK), into?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   // Neighbouring pieces that are stored are stored as one run: 5 bytes per 65,535, not per piece.
   const runs: (BlockPlan | Uint8Array)[] = [];
   for (let i = 0; i < histograms.length; i++) {
@@ -53,7 +54,7 @@ export function huffmanBlocks(data: Uint8Array, last: boolean, histograms = byte
     else bits += run.bits as number;
   }
   if (!last) stored(0);
-  const writer = new BitWriter(Math.ceil(bits / 8));
+  const writer = new BitWriter(Math.ceil(bits / 8), into);
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i] as BlockPlan | Uint8Array;
     const final = last && i === runs.length - 1;
@@ -183,8 +184,8 @@ class BitWriter {
   #buffer = 0;
   #count = 0;
 
-  constructor(size: number) {
-    this.#out = new Uint8Array(size);
+  constructor(size: number, into?: Uint8Array<ArrayBuffer>) {
+    this.#out = into && into.byteLength >= size ? into.subarray(0, size) : new Uint8Array(size);
     this.#words = new Uint16Array(this.#out.buffer, 0, size >>> 1);
   }
 

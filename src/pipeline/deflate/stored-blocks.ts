@@ -11,10 +11,14 @@ export function storedSize(length: number): number {
   return length + HEADER * Math.max(1, Math.ceil(length / MAX_STORED));
 }
 
-/** `data` as stored blocks; the last of them final when `last`. Ends on a byte boundary, so anything may follow. */
-export function storedBlocks(data: Uint8Array, last: boolean): Uint8Array<ArrayBuffer> {
+/**
+ * `data` as stored blocks; the last of them final when `last`. Ends on a byte boundary, so anything may follow.
+ * Written at the start of `into` when it has room (whatever it held before is overwritten), else into a new buffer.
+ */
+export function storedBlocks(data: Uint8Array, last: boolean, into?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   const pieces = Math.max(1, Math.ceil(data.byteLength / MAX_STORED));
-  const out = new Uint8Array(storedSize(data.byteLength));
+  const size = storedSize(data.byteLength);
+  const out = into && into.byteLength >= size ? into.subarray(0, size) : new Uint8Array(size);
   let at = 0;
   for (let i = 0; i < pieces; i++) {
     const piece = data.subarray(i * MAX_STORED, (i + 1) * MAX_STORED);
