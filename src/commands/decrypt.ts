@@ -43,7 +43,7 @@ export async function decryptFile(
       await counted.pipeTo(Writable.toWeb(process.stdout) as unknown as WritableStream<Uint8Array>, { preventClose: true });
       checkDigest(digest, sha256, "the input");
     } else {
-      await writeStreamToFile(counted, config.output, "OUT", () => checkDigest(digest, sha256, `IN ${config.input}`));
+      await writeStreamToFile(counted, config.output, "OUT", { check: () => checkDigest(digest, sha256, `IN ${config.input}`) });
     }
   } catch (error) {
     throw asDecryptError(error);

@@ -187,7 +187,7 @@ async function encryptAndUpload(
   kept?: ResumeRecord,
 ) {
   const sealing = kept ? { key: fromHex(kept.header.encryption_key), iv: fromHex(kept.header.iv) } : { key: randomBytes(32), iv: randomBytes(16) };
-  const { ciphertext, digest, inputBytes, close } = encryptSource(source, config.compression, options.progress, sealing);
+  const { ciphertext, digest, inputBytes, close, giveBack } = encryptSource(source, config.compression, options.progress, sealing);
   const keyHex = toHex(sealing.key);
   options.onKey?.(keyHex);
   const partSize = partSizeOf(config.partSize, source.size);
@@ -217,6 +217,7 @@ async function encryptAndUpload(
       journal: record,
       resume: kept ? { uploadId: kept.uploadId, journaled: kept.journaled.map(acknowledged) } : undefined,
       keepWhenTransient: config.resume && source.identity !== undefined,
+      onConsumed: giveBack,
     });
   } catch (error) {
     await ciphertext.cancel().catch(() => {});

@@ -27,13 +27,13 @@ export async function encryptToFile(
   const started = performance.now();
   const metadataPath = `${config.output}.json`;
   await refuseToDestroy(config.file, config.output, metadataPath);
-  const { ciphertext, key, digest, inputBytes, close } = await openEncryptedArtifact(config.file, config.compression, options.progress, {
+  const { ciphertext, key, digest, inputBytes, close, giveBack } = await openEncryptedArtifact(config.file, config.compression, options.progress, {
     allowEmpty: config.allowEmpty,
     signal: options.signal,
   });
   options.onKey?.(toHex(key));
   try {
-    await writeStreamToFile(ciphertext.pipeThrough(byteCounter((bytes) => options.progress?.uploaded(bytes))), config.output, "--output");
+    await writeStreamToFile(ciphertext.pipeThrough(byteCounter((bytes) => options.progress?.uploaded(bytes))), config.output, "--output", { written: giveBack });
   } finally {
     close();
   }

@@ -20,13 +20,14 @@ function ordinaryMode(): number {
 
 /**
  * Write `stream` to `path`. `check` runs once everything is written and before the rename: a file that fails
- * it is removed. `flag` names the file in errors, e.g. "--output".
+ * it is removed. `flag` names the file in errors, e.g. "--output". `written` hears of each chunk once it is
+ * written (nothing here reads it again).
  */
 export async function writeStreamToFile(
   stream: ReadableStream<Uint8Array>,
   path: string,
   flag: string,
-  check: () => void = () => {},
+  { check = () => {}, written = () => {} }: { check?: () => void; written?: (chunk: Uint8Array) => void } = {},
 ): Promise<void> {
   let file;
   try {
@@ -36,7 +37,10 @@ export async function writeStreamToFile(
     throw new InputFileError(`cannot write ${flag} ${path}: ${fileErrorReason(error)}`, path, { cause: error });
   }
   try {
-    for await (const chunk of stream) await file.handle.write(chunk);
+    for await (const chunk of stream) {
+      await file.handle.write(chunk);
+      written(chunk);
+    }
     check();
     await file.handle.chmod(ordinaryMode());
     await file.commit();

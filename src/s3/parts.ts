@@ -21,8 +21,8 @@ export interface Part {
 
 export type Parts = AsyncGenerator<Part, void, undefined>;
 
-/** Parts in buffers of `pool.size` bytes. */
-export async function* memoryParts(stream: ReadableStream<Uint8Array>, pool: BufferPool): Parts {
+/** Parts in buffers of `pool.size` bytes; `consumed` hears of each chunk once it is copied. */
+export async function* memoryParts(stream: ReadableStream<Uint8Array>, pool: BufferPool, consumed?: (chunk: Uint8Array) => void): Parts {
   const filler = new BlockFiller(pool.size, () => pool.take());
   const partOf = (body: Uint8Array<ArrayBuffer>): Part => ({
     body,
@@ -39,7 +39,7 @@ export async function* memoryParts(stream: ReadableStream<Uint8Array>, pool: Buf
     }
   }, function* () {
     if (filler.rest.byteLength > 0) yield partOf(filler.rest);
-  });
+  }, consumed);
 }
 
 /** A spooled part as it is filled. */
@@ -49,8 +49,11 @@ interface Filling {
   hash: Hash;
 }
 
-/** Parts of `partSize` bytes written to the spool's files as the chunks arrive, hashed on the way. */
-export async function* spooledParts(stream: ReadableStream<Uint8Array>, spool: PartSpool, partSize: number): Parts {
+/**
+ * Parts of `partSize` bytes written to the spool's files as the chunks arrive, hashed on the way; `consumed`
+ * hears of each chunk once it is written.
+ */
+export async function* spooledParts(stream: ReadableStream<Uint8Array>, spool: PartSpool, partSize: number, consumed?: (chunk: Uint8Array) => void): Parts {
   let open: Filling | undefined;
   const partOf = (filled: Filling): Part => ({
     body: new SpooledBytes(filled.file, filled.bytes),
@@ -75,17 +78,19 @@ export async function* spooledParts(stream: ReadableStream<Uint8Array>, spool: P
     }
   }, function* () {
     if (open !== undefined) yield partOf(open);
-  });
+  }, consumed);
 }
 
 /**
- * The parts `each` makes of every chunk, then those `end` makes of what is left. A consumer that stops early (an
- * upload failed) stops the producers too: reading the file is cancelled.
+ * The parts `each` makes of every chunk (`consumed` told of the chunk once each is through with it), then those
+ * `end` makes of what is left. A consumer that stops early (an upload failed) stops the producers too: reading
+ * the file is cancelled.
  */
 async function* chunksOf(
   stream: ReadableStream<Uint8Array>,
   each: (chunk: Uint8Array) => AsyncGenerator<Part, void, undefined>,
   end: () => Generator<Part, void, undefined>,
+  consumed: (chunk: Uint8Array) => void = () => {},
 ): Parts {
   const reader = stream.getReader();
   let finished = false;
@@ -94,6 +99,7 @@ async function* chunksOf(
       const next = await reader.read();
       if (next.done) break;
       yield* each(next.value);
+      consumed(next.value);
     }
     finished = true;
     yield* end();

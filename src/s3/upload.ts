@@ -56,6 +56,8 @@ export interface UploadOptions {
   keepWhenTransient?: boolean;
   /** Called for each part of a resumed upload that S3 already held, and that is not sent again. */
   onResumed?: (bytes: number) => void;
+  /** Told of each chunk of the stream once its bytes are in a part (copied or written): nothing here reads it again. */
+  onConsumed?: (chunk: Uint8Array) => void;
 }
 
 /**
@@ -88,7 +90,7 @@ export async function uploadStream(
   const { partSize, concurrency } = options;
   // Made before the first byte is read: a spool that cannot be made leaves the input unread.
   const spool = spoolsParts(partSize, concurrency) ? await PartSpool.open(partSize * (concurrency + 1)) : undefined;
-  const parts = spool ? spooledParts(stream, spool, partSize) : memoryParts(stream, new BufferPool(partSize));
+  const parts = spool ? spooledParts(stream, spool, partSize, options.onConsumed) : memoryParts(stream, new BufferPool(partSize), options.onConsumed);
   try {
     if (options.resume) return await resumeUpload(client, key, options.resume, parts, options);
     return await uploadNew(client, key, parts, options);
