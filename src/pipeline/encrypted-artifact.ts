@@ -109,9 +109,10 @@ export function encryptSource(
     gzip.terminate();
     cipher.terminate?.();
   };
-  // Only the compressor's buffers are taken again (by their size): the cipher writes its output over its input.
+  // The ciphertext is in the compressor's own buffers only from the cipher's worker, which writes it over them
+  // (WebCrypto's is in buffers of its own): those are given back, and the compressor takes those of its size.
   const giveBack = (chunk: Uint8Array) => {
-    if (startsItsBuffer(chunk)) gzip.giveBack(chunk.buffer);
+    if (compression.workers > 0 && startsItsBuffer(chunk)) gzip.giveBack(chunk.buffer);
   };
   return { source, ciphertext, key, digest, inputBytes: () => read, close, giveBack };
 }
