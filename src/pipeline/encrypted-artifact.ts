@@ -93,8 +93,10 @@ export function encryptSource(
   const gzip = gzipStream(compression, true, source.buffers);
   // With compression workers, the main thread is the pipeline's ceiling: the cipher gets a thread of its own.
   // On one core (no workers), WebCrypto's, which needs no extra thread to start.
-  const cipher: TransformStream<Uint8Array, Uint8Array> & { terminate?: () => void } =
-    compression.workers > 0 ? aesCbcWorkerStream(key, iv, true) : aesCbcEncryptStream(key, iv);
+  const cipherInWorker = compression.workers > 0;
+  const cipher: TransformStream<Uint8Array, Uint8Array> & { terminate?: () => void } = cipherInWorker
+    ? aesCbcWorkerStream(key, iv, true)
+    : aesCbcEncryptStream(key, iv);
   const ciphertext = source.stream
     .pipeThrough(
       byteCounter((bytes) => {
@@ -112,7 +114,7 @@ export function encryptSource(
   // The ciphertext is in the compressor's own buffers only from the cipher's worker, which writes it over them
   // (WebCrypto's is in buffers of its own): those are given back, and the compressor takes those of its size.
   const giveBack = (chunk: Uint8Array) => {
-    if (compression.workers > 0 && startsItsBuffer(chunk)) gzip.giveBack(chunk.buffer);
+    if (cipherInWorker && startsItsBuffer(chunk)) gzip.giveBack(chunk.buffer);
   };
   return { source, ciphertext, key, digest, inputBytes: () => read, close, giveBack };
 }
